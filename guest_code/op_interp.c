@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The op interpreter: runs a host-generated script of accesses, page-table
+ * entry writes and TLB/CR3 operations, one result per op (see
+ * lib/abi/ops.h).  It knows nothing of paging formats; every prediction is
+ * made on the host by the reference walker.
+ */
+#include "runtime/guest.h"
+
+#include "../lib/abi/ops.h"
+
+static void run_op(const struct guest_op *op, struct guest_op_result *res,
+		   u32 index)
+{
+	struct fault_info f = { FAULT_NONE, 0, 0 };
+	unsigned long va = (unsigned long)op->va;
+
+	res->value = 0;
+	switch (op->code) {
+	case OP_READ32:
+		res->value = guest_read32_safe(va, &f);
+		break;
+	case OP_WRITE32:
+		guest_write32_safe(va, (u32)op->value, &f);
+		break;
+	case OP_WRITE64:
+		guest_write64_safe(va, op->value, &f);
+		break;
+	case OP_INVLPG:
+		invlpg(va);
+		break;
+	case OP_WRITE_CR3:
+		write_cr3((unsigned long)op->value);
+		break;
+	case OP_SYNC:
+		GUEST_SYNC(index, op->value);
+		break;
+	default:
+		GUEST_ASSERT_EQ(op->code, OP_END);
+	}
+	res->vector = f.vector;
+	res->error_code = f.error_code;
+	res->cr2 = f.cr2;
+}
+
+void guest_main(struct guest_percpu *pc)
+{
+	const struct guest_op *ops = (const void *)(unsigned long)pc->args[0];
+	struct guest_op_result *res = (void *)(unsigned long)pc->args[2];
+	u32 n = (u32)pc->args[1], i;
+
+	for (i = 0; i < n && ops[i].code != OP_END; i++)
+		run_op(&ops[i], &res[i], i);
+}

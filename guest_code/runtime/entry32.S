@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * 32-bit guest entry and exception stubs.  The host enters at _start in
+ * protected mode with paging on, ESP at the top of the vCPU's stack and GS
+ * based at its struct guest_percpu.
+ */
+#include "../../lib/abi/layout.h"
+
+	.section .text.header, "ax"
+	.globl image_header
+image_header:
+	.long GUEST_IMAGE_MAGIC
+	.long 32
+	.long _start, 0		/* 32-bit relocations, zero-extended to u64 */
+	.long exc_stub_table, 0
+	.long __image_end, 0
+
+	.section .text.entry, "ax"
+	.globl _start
+_start:
+	movl %gs:0, %eax
+	pushl %eax
+	call guest_entry
+1:	cli
+	hlt
+	jmp 1b
+
+	/* Vectors 8, 10-14, 17, 21, 29 and 30 push an error code; the rest get a 0. */
+	.macro exc_stub v
+exc_stub_\v:
+	.if !((\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushl $0
+	.endif
+	pushl $\v
+	jmp exc_common
+	.endm
+
+	.altmacro
+	.set v, 0
+	.rept NR_EXCEPTION_VECTORS
+	exc_stub %v
+	.set v, v + 1
+	.endr
+
+exc_common:
+	pusha
+	pushl %esp
+	call guest_exception
+	addl $4, %esp
+	popa
+	addl $8, %esp
+	iret
+
+	.macro stub_addr v
+	.long exc_stub_\v, 0
+	.endm
+
+	.section .rodata
+	.balign 8
+exc_stub_table:
+	.set v, 0
+	.rept NR_EXCEPTION_VECTORS
+	stub_addr %v
+	.set v, v + 1
+	.endr
+
+	.section .note.GNU-stack, "", @progbits

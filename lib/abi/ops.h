@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Op scripts: the host generates a sequence of guest operations (accesses,
+ * page-table entry writes, TLB flushes, CR3 switches), the guest's op
+ * interpreter executes them and records one result per op, and the host
+ * predicts every result with the reference page walker on a mirror of guest
+ * memory.  Keeping the page-table logic on the host means guest code needs
+ * no knowledge of paging formats: an entry write is just a 4- or 8-byte
+ * store to an address the host computed.
+ *
+ * Interpreter arguments (struct guest_percpu.args):
+ *   args[0] guest address of the struct guest_op array
+ *   args[1] number of ops
+ *   args[2] guest address of the struct guest_op_result array
+ */
+#ifndef KMT_ABI_OPS_H
+#define KMT_ABI_OPS_H
+
+#include "types.h"
+
+enum guest_op_code {
+	OP_END,
+	OP_READ32,	/* result.value = *(u32 *)va */
+	OP_WRITE32,	/* *(u32 *)va = value */
+	OP_WRITE64,	/* atomic 8-byte store (cmpxchg8b on 32-bit) */
+	OP_INVLPG,	/* invlpg va */
+	OP_WRITE_CR3,	/* cr3 = value (also reloads PAE PDPTEs) */
+	OP_SYNC,	/* UCALL_SYNC(index of this op, value) */
+	OP_NR_CODES,
+};
+
+struct guest_op {
+	u32 code;
+	u32 pad;
+	u64 va;
+	u64 value;
+};
+
+struct guest_op_result {
+	u32 vector;	/* FAULT_NONE, or the exception the op raised */
+	u32 error_code;
+	u64 cr2;
+	u64 value;	/* what OP_READ32 read */
+};
+
+#endif

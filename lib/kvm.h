@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VM and vCPU lifecycle over /dev/kvm, memslots and the dirty log.
+ *
+ * Paired verbs: __thing() returns the ioctl's result (errno preserved),
+ * thing() asserts it succeeded, naming the ioctl, the errno text and
+ * whether KVM has killed the VM.
+ */
+#ifndef KMT_KVM_H
+#define KMT_KVM_H
+
+#include <linux/kvm.h>
+
+#include "abi/image.h"
+#include "abi/layout.h"
+#include "abi/types.h"
+#include "mem.h"
+#include "paging.h"
+
+#define KVM_MAX_TEST_SLOTS	8
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	u32 id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+struct kvm_memslot {
+	bool used;
+	u32 slot;
+	u32 flags;
+	u64 gpa;
+	struct mem_region mem;
+};
+
+struct kvm_vm {
+	int kvm_fd;
+	int fd;
+	struct kvm_memslot slots[KVM_MAX_TEST_SLOTS];
+	struct kvm_vcpu *vcpus[LAYOUT_MAX_VCPUS];
+
+	/* Guest environment, filled by vm_create_guest() (mode.h). */
+	enum paging_mode mode;
+	struct pgtable pt;
+	struct guest_image_header image;
+	u64 pt_pool_next;
+	u64 arena_next;
+};
+
+/* Checked ioctls; @name is the ioctl's name for the failure message. */
+long __kvm_ioctl(int fd, unsigned long cmd, void *arg);
+long kvm_ioctl_checked(struct kvm_vm *vm, int fd, unsigned long cmd,
+		       const char *name, void *arg, const char *file,
+		       int line);
+#define vm_ioctl(vm, cmd, arg)						\
+	kvm_ioctl_checked((vm), (vm)->fd, (cmd), #cmd, (arg), __FILE__, __LINE__)
+#define vcpu_ioctl(vcpu, cmd, arg)					\
+	kvm_ioctl_checked((vcpu)->vm, (vcpu)->fd, (cmd), #cmd, (arg),	\
+			  __FILE__, __LINE__)
+
+int kvm_check_cap(long cap);
+
+struct kvm_vm *vm_create_bare(void);
+void vm_destroy(struct kvm_vm *vm);
+void vm_enable_cap(struct kvm_vm *vm, u32 cap, u64 arg0);
+
+/* Memslots.  @why receives the SKIP reason when the backing is missing. */
+int __vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
+		     enum mem_backing backing, u32 flags, char *why,
+		     size_t why_size);
+void vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
+		    enum mem_backing backing, u32 flags);
+void vm_set_memslot_flags(struct kvm_vm *vm, u32 slot, u32 flags);
+void vm_delete_memslot(struct kvm_vm *vm, u32 slot);
+struct kvm_memslot *vm_memslot(struct kvm_vm *vm, u32 slot);
+
+/* Guest physical -> host virtual; the __ variant returns NULL outside. */
+void *__gpa_to_hva(struct kvm_vm *vm, u64 gpa);
+void *gpa_to_hva(struct kvm_vm *vm, u64 gpa);
+
+/* Dirty log.  @bitmap has one bit per 4 KiB page of the slot. */
+void vm_get_dirty_log(struct kvm_vm *vm, u32 slot, void *bitmap);
+void vm_clear_dirty_log(struct kvm_vm *vm, u32 slot, void *bitmap,
+			u64 first_page, u32 num_pages);
+
+/* vCPUs. */
+struct kvm_vcpu *vm_vcpu_create(struct kvm_vm *vm, u32 id);
+int __vcpu_run(struct kvm_vcpu *vcpu);
+void vcpu_run(struct kvm_vcpu *vcpu);
+void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
+void vcpu_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
+void vcpu_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
+
+const char *exit_reason_name(u32 reason);
+
+#endif

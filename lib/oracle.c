@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mode.h"
+#include "oracle.h"
+#include "tap.h"
+#include "test_util.h"
+#include "ucall.h"
+
+static const char *const op_names[OP_NR_CODES] = {
+	"END", "READ32", "WRITE32", "WRITE64", "INVLPG", "WRITE_CR3", "SYNC",
+};
+
+void script_init(struct op_script *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void script_free(struct op_script *s)
+{
+	free(s->ops);
+	script_init(s);
+}
+
+void script_op(struct op_script *s, u32 code, u64 va, u64 value)
+{
+	u64 align = code == OP_WRITE64 ? 8 : 4;
+
+	TEST_ASSERT(code < OP_NR_CODES, "bad op %u", code);
+	TEST_ASSERT(!(code >= OP_READ32 && code <= OP_WRITE64 && (va & (align - 1))),
+		    "%s at unaligned VA 0x%llx", op_names[code],
+		    (unsigned long long)va);
+	if (s->nr == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 256;
+		s->ops = realloc(s->ops, s->cap * sizeof(*s->ops));
+		TEST_ASSERT(s->ops, "out of memory");
+	}
+	s->ops[s->nr++] = (struct guest_op){ .code = code, .va = va,
+					     .value = value };
+}
+
+void script_read(struct op_script *s, u64 va)
+{
+	script_op(s, OP_READ32, va, 0);
+}
+
+void script_write(struct op_script *s, u64 va, u32 value)
+{
+	script_op(s, OP_WRITE32, va, value);
+}
+
+void script_invlpg(struct op_script *s, u64 va)
+{
+	script_op(s, OP_INVLPG, va, 0);
+}
+
+void script_write_cr3(struct op_script *s, u64 cr3)
+{
+	script_op(s, OP_WRITE_CR3, 0, cr3);
+}
+
+void script_write_entry(struct op_script *s, const struct pgtable *pt,
+			u64 entry_pa, u64 val)
+{
+	TEST_ASSERT(entry_pa < LAYOUT_RUNTIME_END,
+		    "entry at PA 0x%llx is not identity mapped",
+		    (unsigned long long)entry_pa);
+	if (pg_entry_size(pt->mode) == 8)
+		script_op(s, OP_WRITE64, entry_pa, val);
+	else
+		script_op(s, OP_WRITE32, entry_pa, (u32)val);
+}
+
+bool tag_decode(u32 v, u64 *pa)
+{
+	if ((v & 3) != 1)
+		return false;
+	*pa = v & ~3U;
+	return true;
+}
+
+void fill_tags(struct kvm_vm *vm, u64 gpa, u64 size)
+{
+	u32 *p = gpa_to_hva(vm, gpa);
+	u64 i;
+
+	TEST_ASSERT(gpa_to_hva(vm, gpa + size - 1), "tag range not in one slot");
+	for (i = 0; i < size / 4; i++)
+		p[i] = tag_of(gpa + 4 * i);
+}
+
+static void *mirror_hva(void *opaque, u64 pa)
+{
+	struct prediction *p = opaque;
+
+	return pa < p->size ? p->mirror + pa : NULL;
+}
+
+static u64 mirror_alloc(void *opaque)
+{
+	(void)opaque;
+	TEST_ASSERT(false, "the prediction never allocates tables");
+}
+
+static void predict_access(struct prediction *p, const struct guest_op *op,
+			   u32 i, u64 cr3)
+{
+	u32 access = op->code == OP_READ32 ? 0 : PFERR_W;
+	struct guest_op_result *r = &p->res[i];
+	struct pg_walk *w = &p->walks[i];
+
+	if (pg_walk(&p->pt, cr3, op->va, access, true, w)) {
+		r->vector = w->vector;
+		r->error_code = w->vector == VEC_PF ? w->error_code : 0;
+		r->cr2 = w->vector == VEC_PF ? op->va : 0;
+		return;
+	}
+	TEST_ASSERT(w->pa + 8 <= p->size, "VA 0x%llx maps PA 0x%llx outside memslot 0",
+		    (unsigned long long)op->va, (unsigned long long)w->pa);
+	if (op->code == OP_READ32)
+		r->value = *(u32 *)(p->mirror + w->pa);
+	else if (op->code == OP_WRITE32)
+		*(u32 *)(p->mirror + w->pa) = (u32)op->value;
+	else
+		*(u64 *)(p->mirror + w->pa) = op->value;
+}
+
+void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
+	     struct prediction *p)
+{
+	struct kvm_memslot *slot0 = vm_memslot(vm, 0);
+	u32 i;
+
+	memset(p, 0, sizeof(*p));
+	p->nr = s->nr;
+	p->size = slot0->mem.size;
+	p->mirror = malloc(p->size);
+	p->res = calloc(s->nr + 1, sizeof(*p->res));
+	p->walks = calloc(s->nr + 1, sizeof(*p->walks));
+	TEST_ASSERT(p->mirror && p->res && p->walks, "out of memory");
+	memcpy(p->mirror, slot0->mem.hva, p->size);
+	p->pt = vm->pt;
+	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
+	for (i = 0; i < s->nr; i++) {
+		const struct guest_op *op = &s->ops[i];
+
+		p->res[i].vector = FAULT_NONE;
+		if (op->code >= OP_READ32 && op->code <= OP_WRITE64)
+			predict_access(p, op, i, cr3);
+		else if (op->code == OP_WRITE_CR3)
+			cr3 = op->value;
+	}
+}
+
+void prediction_free(struct prediction *p)
+{
+	free(p->mirror);
+	free(p->res);
+	free(p->walks);
+	memset(p, 0, sizeof(*p));
+}
+
+bool script_run(struct kvm_vcpu *vcpu, const struct op_script *s,
+		struct guest_op_result *out)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	struct guest_percpu *pc = vcpu_percpu(vcpu);
+	u64 ops_gpa, res_gpa;
+	struct ucall uc;
+	char msg[4096];
+
+	vm_arena_reset(vm);
+	ops_gpa = vm_arena_alloc(vm, (s->nr + 1) * sizeof(*s->ops));
+	res_gpa = vm_arena_alloc(vm, (s->nr + 1) * sizeof(*out));
+	memcpy(gpa_to_hva(vm, ops_gpa), s->ops, s->nr * sizeof(*s->ops));
+	pc->args[0] = ops_gpa;
+	pc->args[1] = s->nr;
+	pc->args[2] = res_gpa;
+	for (;;) {
+		u32 cmd = vcpu_run_to_ucall(vcpu, &uc);
+
+		if (cmd == UCALL_DONE)
+			break;
+		if (cmd == UCALL_SYNC)
+			continue;
+		ucall_format(vcpu, &uc, msg, sizeof(msg));
+		tap_diag("%s", msg);
+		return false;
+	}
+	memcpy(out, gpa_to_hva(vm, res_gpa), s->nr * sizeof(*out));
+	return true;
+}
+
+static void describe_outcome(const struct guest_op_result *r, char *buf,
+			     size_t size)
+{
+	u64 pa;
+
+	if (r->vector != FAULT_NONE)
+		snprintf(buf, size, "exception %u, error code 0x%x, CR2 0x%" PRIx64,
+			 r->vector, r->error_code, r->cr2);
+	else if (tag_decode((u32)r->value, &pa))
+		snprintf(buf, size, "value 0x%08" PRIx64 " (tag of PA 0x%" PRIx64 ")",
+			 r->value, pa);
+	else
+		snprintf(buf, size, "value 0x%08" PRIx64, r->value);
+}
+
+static bool same_outcome(const struct guest_op *op,
+			 const struct guest_op_result *a,
+			 const struct guest_op_result *b)
+{
+	if (a->vector != b->vector)
+		return false;
+	if (a->vector != FAULT_NONE)
+		return a->error_code == b->error_code && a->cr2 == b->cr2;
+	return op->code != OP_READ32 || a->value == b->value;
+}
+
+static void report_mismatch(struct kvm_vm *vm, const struct op_script *s,
+			    const struct prediction *p,
+			    const struct guest_op_result *actual, u32 i)
+{
+	const struct guest_op *op = &s->ops[i];
+	char exp[128], act[128], walk[2048];
+
+	describe_outcome(&p->res[i], exp, sizeof(exp));
+	describe_outcome(&actual[i], act, sizeof(act));
+	tap_diag("op %u %s VA 0x%" PRIx64 " value 0x%" PRIx64 ": expected %s; actual %s",
+		 i, op_names[op->code], op->va, op->value, exp, act);
+	pg_walk_format(&vm->pt, &p->walks[i], walk, sizeof(walk));
+	tap_diag("predicted %s", walk);
+}
+
+u32 compare_results(struct kvm_vm *vm, const struct op_script *s,
+		    const struct prediction *p,
+		    const struct guest_op_result *actual, u32 max_report)
+{
+	u32 i, bad = 0;
+
+	for (i = 0; i < s->nr; i++) {
+		if (same_outcome(&s->ops[i], &p->res[i], &actual[i]))
+			continue;
+		if (bad++ < max_report)
+			report_mismatch(vm, s, p, actual, i);
+	}
+	if (bad > max_report)
+		tap_diag("... %u more mismatching ops", bad - max_report);
+	return bad;
+}
+
+u32 compare_memory(struct kvm_vm *vm, const struct prediction *p, u64 gpa,
+		   u64 size, u32 max_report)
+{
+	const u32 *real = gpa_to_hva(vm, gpa);
+	const u32 *exp = (const u32 *)(p->mirror + gpa);
+	u32 bad = 0;
+	u64 i, pa;
+
+	TEST_ASSERT(gpa + size <= p->size, "range outside memslot 0");
+	for (i = 0; i < size / 4; i++) {
+		if (real[i] == exp[i])
+			continue;
+		if (bad++ >= max_report)
+			continue;
+		tap_diag("PA 0x%" PRIx64 ": expected 0x%08x, actual 0x%08x%s",
+			 gpa + 4 * i, exp[i], real[i],
+			 tag_decode(real[i], &pa) ? " (a tag: data of another PA)" : "");
+	}
+	if (bad > max_report)
+		tap_diag("... %u more differing words", bad - max_report);
+	return bad;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * TAP 13 output for Automake's tap-driver.sh.
+ *
+ *   tap_init(stdout);            // once, prints "TAP version 13"
+ *   tap_plan(3);                 // or let tap_finish() print it last
+ *   tap_check(ok, "name %d", i); // one test point
+ *   tap_skip("reason", "name");  // ok N - name # SKIP reason
+ *   tap_diag("va 0x%lx", va);    // "# ..." diagnostic
+ *   tap_yaml_begin(); tap_yaml("pages_2m", "%lu", n); tap_yaml_end();
+ *   return tap_finish();         // exit status: 0 all ok, 1 otherwise
+ *
+ * tap_skip_all() ends a test that cannot run at all with "1..0 # SKIP" and
+ * exit status 77.
+ */
+#ifndef KMT_TAP_H
+#define KMT_TAP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+void tap_init(FILE *out);
+void tap_plan(int n);
+bool tap_check(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tap_skip(const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tap_yaml_begin(void);
+void tap_yaml(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tap_yaml_end(void);
+void __attribute__((noreturn, format(printf, 1, 2)))
+tap_skip_all(const char *fmt, ...);
+int tap_finish(void);
+
+/* Number of failed points so far. */
+int tap_failures(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Host half of guest -> host calls (lib/abi/ucall.h).
+ */
+#ifndef KMT_UCALL_H
+#define KMT_UCALL_H
+
+#include "abi/ucall.h"
+#include "kvm.h"
+
+/* If @run is a ucall exit, stores the struct ucall's GPA and returns true. */
+bool ucall_decode_io(const struct kvm_run *run, u64 *gpa);
+
+/* Copies the ucall of the vCPU's last exit; returns UCALL_NONE if none. */
+u32 vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
+
+/*
+ * Runs @vcpu until it makes a ucall other than UCALL_PRINT (those are
+ * printed as TAP diagnostics) and returns the command.  An exit that is
+ * not a ucall fails the test with the exit reason and the vCPU state.
+ */
+u32 vcpu_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
+
+/*
+ * Describes a guest assertion or unexpected exception for a failure
+ * message, including the reference walk of CR2 for a #PF.
+ */
+void ucall_format(struct kvm_vcpu *vcpu, const struct ucall *uc, char *buf,
+		  size_t size);
+
+#endif
