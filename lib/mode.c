@@ -84,6 +84,14 @@ u64 vm_alloc_table_page(struct kvm_vm *vm)
 	return pa;
 }
 
+u64 vm_new_root(struct kvm_vm *vm)
+{
+	u64 root = vm_alloc_table_page(vm);
+
+	pg_share(&vm->pt, root, vm->pt.root, 0, LAYOUT_RUNTIME_END, 2);
+	return root;
+}
+
 u64 vm_arena_alloc(struct kvm_vm *vm, u64 size)
 {
 	u64 gpa = vm->arena_next;

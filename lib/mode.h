@@ -56,6 +56,12 @@ struct kvm_vm *vm_create_guest(enum paging_mode mode,
 struct kvm_vcpu *vm_guest_vcpu_add(struct kvm_vm *vm, u32 id);
 struct guest_percpu *vcpu_percpu(struct kvm_vcpu *vcpu);
 
+/*
+ * A second (third, ...) root for CR3: a new top-level table that shares the
+ * runtime region's tables with vm->pt.root and maps nothing else yet.
+ */
+u64 vm_new_root(struct kvm_vm *vm);
+
 /* A zeroed page from the page-table pool (identity mapped). */
 u64 vm_alloc_table_page(struct kvm_vm *vm);
 /* Zeroed arena memory (identity mapped) for scripts and results. */

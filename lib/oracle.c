@@ -105,13 +105,11 @@ static u64 mirror_alloc(void *opaque)
 }
 
 static void predict_access(struct prediction *p, const struct guest_op *op,
-			   u32 i, u64 cr3)
+			   struct guest_op_result *r, struct pg_walk *w)
 {
 	u32 access = op->code == OP_READ32 ? 0 : PFERR_W;
-	struct guest_op_result *r = &p->res[i];
-	struct pg_walk *w = &p->walks[i];
 
-	if (pg_walk(&p->pt, cr3, op->va, access, true, w)) {
+	if (pg_walk(&p->pt, p->cr3, op->va, access, true, w)) {
 		r->vector = w->vector;
 		r->error_code = w->vector == VEC_PF ? w->error_code : 0;
 		r->cr2 = w->vector == VEC_PF ? op->va : 0;
@@ -127,31 +125,50 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 		*(u64 *)(p->mirror + w->pa) = op->value;
 }
 
-void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
-	     struct prediction *p)
+void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
 {
 	struct kvm_memslot *slot0 = vm_memslot(vm, 0);
-	u32 i;
 
 	memset(p, 0, sizeof(*p));
-	p->nr = s->nr;
 	p->size = slot0->mem.size;
 	p->mirror = malloc(p->size);
-	p->res = calloc(s->nr + 1, sizeof(*p->res));
-	p->walks = calloc(s->nr + 1, sizeof(*p->walks));
-	TEST_ASSERT(p->mirror && p->res && p->walks, "out of memory");
+	TEST_ASSERT(p->mirror, "out of memory");
 	memcpy(p->mirror, slot0->mem.hva, p->size);
 	p->pt = vm->pt;
 	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
-	for (i = 0; i < s->nr; i++) {
-		const struct guest_op *op = &s->ops[i];
+	p->cr3 = cr3;
+}
 
-		p->res[i].vector = FAULT_NONE;
-		if (op->code >= OP_READ32 && op->code <= OP_WRITE64)
-			predict_access(p, op, i, cr3);
-		else if (op->code == OP_WRITE_CR3)
-			cr3 = op->value;
+void predict_op(struct prediction *p, const struct guest_op *op)
+{
+	struct guest_op_result *r;
+	struct pg_walk *w;
+
+	if (p->nr == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 256;
+		p->res = realloc(p->res, p->cap * sizeof(*p->res));
+		p->walks = realloc(p->walks, p->cap * sizeof(*p->walks));
+		TEST_ASSERT(p->res && p->walks, "out of memory");
 	}
+	r = &p->res[p->nr];
+	w = &p->walks[p->nr++];
+	memset(r, 0, sizeof(*r));
+	memset(w, 0, sizeof(*w));
+	r->vector = FAULT_NONE;
+	if (op->code >= OP_READ32 && op->code <= OP_WRITE64)
+		predict_access(p, op, r, w);
+	else if (op->code == OP_WRITE_CR3)
+		p->cr3 = op->value;
+}
+
+void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
+	     struct prediction *p)
+{
+	u32 i;
+
+	predict_begin(vm, cr3, p);
+	for (i = 0; i < s->nr; i++)
+		predict_op(p, &s->ops[i]);
 }
 
 void prediction_free(struct prediction *p)
@@ -212,11 +229,13 @@ static bool same_outcome(const struct guest_op *op,
 			 const struct guest_op_result *a,
 			 const struct guest_op_result *b)
 {
+	u64 mask = op->flags & OPF_IGNORE_AD ? ~(PTE_A | PTE_D) : ~0ULL;
+
 	if (a->vector != b->vector)
 		return false;
 	if (a->vector != FAULT_NONE)
 		return a->error_code == b->error_code && a->cr2 == b->cr2;
-	return op->code != OP_READ32 || a->value == b->value;
+	return op->code != OP_READ32 || !((a->value ^ b->value) & mask);
 }
 
 static void report_mismatch(struct kvm_vm *vm, const struct op_script *s,

@@ -39,16 +39,25 @@ void script_write_entry(struct op_script *s, const struct pgtable *pt,
 
 struct prediction {
 	u32 nr;
+	u32 cap;
 	struct guest_op_result *res;
 	struct pg_walk *walks;	/* per op; nr_steps 0 for non-accesses */
-	u8 *mirror;		/* memslot 0 after the script */
+	u8 *mirror;		/* memslot 0 as the ops so far leave it */
 	u64 size;
+	u64 cr3;		/* CR3 after the ops so far */
 	struct pgtable pt;	/* the VM's tables, over the mirror */
 };
 
-/* Predicts @s from the current contents of memslot 0, starting at @cr3. */
+/*
+ * Predicts @s from the current contents of memslot 0, starting at @cr3.
+ * Generators that need the state between ops (to find an entry's address
+ * after earlier edits) use predict_begin() and predict_op() in lockstep
+ * with script_op().
+ */
 void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
 	     struct prediction *p);
+void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p);
+void predict_op(struct prediction *p, const struct guest_op *op);
 void prediction_free(struct prediction *p);
 
 /*

@@ -188,10 +188,34 @@ static u64 table_flags(const struct pgtable *pt, int level)
 	return PTE_P | PTE_W | PTE_U;
 }
 
+u64 pg_entry_pa_alloc(struct pgtable *pt, u64 root, u64 va, int level)
+{
+	int l = pg_levels(pt->mode);
+	u64 table = root_table(pt, root);
+
+	for (;; l--) {
+		u64 epa = table_entry_pa(pt, table, l, va);
+		u64 e;
+
+		if (l == level)
+			return epa;
+		e = pg_read_entry(pt, epa);
+		if (!(e & PTE_P)) {
+			e = pg_make_entry(pt->mode, l,
+					  pt->phys.alloc(pt->phys.opaque),
+					  table_flags(pt, l));
+			pg_write_entry(pt, epa, e);
+		}
+		TEST_ASSERT(!is_leaf(pt->mode, l, e),
+			    "VA 0x%llx: a large page at level %d is in the way",
+			    (unsigned long long)va, l);
+		table = pg_entry_addr(pt->mode, l, e);
+	}
+}
+
 void pg_map(struct pgtable *pt, u64 va, u64 pa, u64 page_size, u64 flags)
 {
-	int level = pg_levels(pt->mode);
-	u64 table = root_table(pt, pt->root);
+	int level;
 
 	TEST_ASSERT(pg_page_size_valid(pt, page_size) &&
 		    !(va & (page_size - 1)) && !(pa & (page_size - 1)) &&
@@ -199,28 +223,12 @@ void pg_map(struct pgtable *pt, u64 va, u64 pa, u64 page_size, u64 flags)
 		    "%s: cannot map VA 0x%llx -> PA 0x%llx with a 0x%llx page",
 		    paging_mode_name(pt->mode), (unsigned long long)va,
 		    (unsigned long long)pa, (unsigned long long)page_size);
-	for (;; level--) {
-		u64 epa = table_entry_pa(pt, table, level, va);
-		u64 e = pg_read_entry(pt, epa);
-
-		if (pg_level_size(pt->mode, level) == page_size) {
-			if (level > 1)
-				flags |= PTE_PS;
-			pg_write_entry(pt, epa,
-				       pg_make_entry(pt->mode, level, pa, flags));
-			return;
-		}
-		if (!(e & PTE_P)) {
-			e = pg_make_entry(pt->mode, level,
-					  pt->phys.alloc(pt->phys.opaque),
-					  table_flags(pt, level));
-			pg_write_entry(pt, epa, e);
-		}
-		TEST_ASSERT(!is_leaf(pt->mode, level, e),
-			    "VA 0x%llx: a large page at level %d is in the way",
-			    (unsigned long long)va, level);
-		table = pg_entry_addr(pt->mode, level, e);
-	}
+	for (level = 1; pg_level_size(pt->mode, level) != page_size; level++)
+		;
+	if (level > 1)
+		flags |= PTE_PS;
+	pg_write_entry(pt, pg_entry_pa_alloc(pt, pt->root, va, level),
+		       pg_make_entry(pt->mode, level, pa, flags));
 }
 
 u64 pg_entry_pa(const struct pgtable *pt, u64 root, u64 va, int level)
@@ -240,6 +248,21 @@ u64 pg_entry_pa(const struct pgtable *pt, u64 root, u64 va, int level)
 		if (!(e & PTE_P) || is_leaf(pt->mode, l, e))
 			return 0;
 		table = pg_entry_addr(pt->mode, l, e);
+	}
+}
+
+void pg_share(struct pgtable *pt, u64 dst_root, u64 src_root, u64 va,
+	      u64 size, int level)
+{
+	u64 step = pg_level_size(pt->mode, level), end = va + size;
+
+	for (va = ALIGN_DOWN(va, step); va < end; va += step) {
+		u64 src = pg_entry_pa(pt, src_root, va, level);
+
+		TEST_ASSERT(src, "VA 0x%llx has no level-%d entry to share",
+			    (unsigned long long)va, level);
+		pg_write_entry(pt, pg_entry_pa_alloc(pt, dst_root, va, level),
+			       pg_read_entry(pt, src));
 	}
 }
 

@@ -117,6 +117,17 @@ void pg_write_entry(const struct pgtable *pt, u64 entry_pa, u64 val);
  */
 void pg_map(struct pgtable *pt, u64 va, u64 pa, u64 page_size, u64 flags);
 /*
+ * As pg_entry_pa(), but allocates the missing tables above @level (with
+ * the same permissive flags as pg_map()).
+ */
+u64 pg_entry_pa_alloc(struct pgtable *pt, u64 root, u64 va, int level);
+/*
+ * Makes the tables under @dst_root use the same level-@level entries as
+ * @src_root for [va, va + size), so two roots share the tables below.
+ */
+void pg_share(struct pgtable *pt, u64 dst_root, u64 src_root, u64 va,
+	      u64 size, int level);
+/*
  * Physical address of the entry that translates @va at @level in the
  * tables under @root, or 0 when a table on the way is missing or a
  * larger leaf maps @va.

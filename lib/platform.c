@@ -18,6 +18,8 @@ bool module_param_read(const char *sysfs, const char *module,
 	size_t n;
 	FILE *f;
 
+	if (!size)
+		return false;
 	snprintf(path, sizeof(path), "%s/module/%s/parameters/%s", sysfs,
 		 module, param);
 	f = fopen(path, "r");
@@ -80,6 +82,8 @@ bool platform_probe_at(struct kvm_platform *p, const char *sysfs,
 		snprintf(p->reason, sizeof(p->reason), "cannot open %s: %s",
 			 dev_kvm, strerror(errno));
 		p->vendor = KVM_VENDOR_NONE;
+		p->module = NULL;
+		p->tdp = p->tdp_mmu = p->nested = false;
 		return false;
 	}
 	close(fd);

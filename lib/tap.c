@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "test_util.h"

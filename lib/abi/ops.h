@@ -29,9 +29,12 @@ enum guest_op_code {
 	OP_NR_CODES,
 };
 
+/* Host-side only: how a result is compared (the guest ignores it). */
+#define OPF_IGNORE_AD	(1U << 0)	/* read of an entry: A/D may differ */
+
 struct guest_op {
 	u32 code;
-	u32 pad;
+	u32 flags;
 	u64 va;
 	u64 value;
 };

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mode.h"
+#include "ptgen.h"
+#include "tap.h"
+#include "test_util.h"
+
+void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
+		const struct ptgen_area *area)
+{
+	u32 i;
+
+	memset(g, 0, sizeof(*g));
+	g->vm = vm;
+	g->area = *area;
+	g->seed = seed;
+	rng_seed(&g->rng, seed);
+	script_init(&g->s);
+	g->nr_pages = (u32)((area->data_hi - area->data_lo) / PAGE_SIZE_4K);
+	g->pages = malloc(g->nr_pages * sizeof(*g->pages));
+	TEST_ASSERT(g->pages, "out of memory");
+	for (i = 0; i < g->nr_pages; i++)
+		g->pages[i] = area->data_lo + i * PAGE_SIZE_4K;
+	g->next_large = area->large_lo;
+	fill_tags(vm, area->data_lo, area->data_hi - area->data_lo);
+	if (area->large_hi > area->large_lo)
+		fill_tags(vm, area->large_lo, area->large_hi - area->large_lo);
+}
+
+void ptgen_free(struct ptgen *g)
+{
+	free(g->pages);
+	script_free(&g->s);
+	prediction_free(&g->p);
+}
+
+u64 ptgen_page(struct ptgen *g)
+{
+	u32 i;
+	u64 pa;
+
+	TEST_ASSERT(g->nr_pages, "out of data pages");
+	i = (u32)rng_below(&g->rng, g->nr_pages);
+	pa = g->pages[i];
+	g->pages[i] = g->pages[--g->nr_pages];
+	return pa;
+}
+
+u64 ptgen_large_page(struct ptgen *g)
+{
+	u64 size = pg_level_size(g->vm->mode, 2), pa;
+
+	g->next_large = ALIGN_UP(g->next_large, size);
+	pa = g->next_large;
+	TEST_ASSERT(pa + size <= g->area.large_hi, "out of large pages");
+	g->next_large += size;
+	return pa;
+}
+
+void ptgen_start(struct ptgen *g)
+{
+	TEST_ASSERT(!g->started, "ptgen_start() twice");
+	g->started = true;
+	predict_begin(g->vm, g->vm->pt.root, &g->p);
+	/* PAE caches PDPTEs at CR3 load: the host may have added some. */
+	ptgen_load_cr3(g, g->vm->pt.root);
+}
+
+u64 ptgen_cr3(struct ptgen *g)
+{
+	return g->p.cr3;
+}
+
+u64 ptgen_entry_pa(struct ptgen *g, u64 va, int level)
+{
+	return pg_entry_pa(&g->p.pt, g->p.cr3, va, level);
+}
+
+u64 ptgen_entry(struct ptgen *g, u64 entry_pa)
+{
+	return pg_read_entry(&g->p.pt, entry_pa);
+}
+
+void ptgen_op(struct ptgen *g, u32 code, u64 va, u64 value, u32 flags)
+{
+	TEST_ASSERT(g->started, "ops before ptgen_start()");
+	script_op(&g->s, code, va, value);
+	g->s.ops[g->s.nr - 1].flags = flags;
+	predict_op(&g->p, &g->s.ops[g->s.nr - 1]);
+}
+
+void ptgen_read(struct ptgen *g, u64 va)
+{
+	ptgen_op(g, OP_READ32, va, 0, 0);
+}
+
+void ptgen_write(struct ptgen *g, u64 va)
+{
+	ptgen_op(g, OP_WRITE32, va, 0x80000002U | (++g->writes & 0xfffff) << 4, 0);
+}
+
+void ptgen_invlpg(struct ptgen *g, u64 va)
+{
+	ptgen_op(g, OP_INVLPG, va, 0, 0);
+}
+
+void ptgen_load_cr3(struct ptgen *g, u64 cr3)
+{
+	ptgen_op(g, OP_WRITE_CR3, 0, cr3, 0);
+}
+
+void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va)
+{
+	u64 va = via_va ? via_va : entry_pa;
+
+	TEST_ASSERT(via_va || entry_pa < LAYOUT_RUNTIME_END,
+		    "entry at PA 0x%llx is not identity mapped",
+		    (unsigned long long)entry_pa);
+	if (pg_entry_size(g->vm->mode) == 8)
+		ptgen_op(g, OP_WRITE64, va, val, 0);
+	else
+		ptgen_op(g, OP_WRITE32, va, (u32)val, 0);
+}
+
+bool ptgen_check(struct ptgen *g, struct kvm_vcpu *vcpu, const char *fmt, ...)
+{
+	struct guest_op_result *res = calloc(g->s.nr + 1, sizeof(*res));
+	u32 bad_ops = 0, bad_words = 0;
+	char name[256];
+	bool ran, ok;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	TEST_ASSERT(res && g->started && g->p.nr == g->s.nr,
+		    "ptgen_check() without a started, predicted script");
+	ran = script_run(vcpu, &g->s, res);
+	if (ran) {
+		bad_ops = compare_results(g->vm, &g->s, &g->p, res, 6);
+		bad_words = compare_memory(g->vm, &g->p, g->area.data_lo,
+					   g->area.data_hi - g->area.data_lo, 6);
+		if (g->area.large_hi > g->area.large_lo)
+			bad_words += compare_memory(g->vm, &g->p, g->area.large_lo,
+				g->area.large_hi - g->area.large_lo, 6);
+	}
+	ok = ran && !bad_ops && !bad_words;
+	if (!ok)
+		tap_diag("%s: seed %" PRIu64 ", %u ops, %u mismatching ops, %u wrong data words%s",
+			 name, g->seed, g->s.nr, bad_ops, bad_words,
+			 ran ? "" : ", guest did not finish the script");
+	free(res);
+	return tap_check(ok, "%s", name);
+}
