@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Turns the TAP logs of a run (one file per test, as Automake's tests/*.log
+# or ci/vm-run's output) into a qualification report.  Writes
+#   OUT/junit.xml    JUnit XML (one <testsuite> per test program)
+#   OUT/matrix.md    test x configuration matrix, failures with diagnostics
+#   OUT/facts.md     kernel, QEMU/CPU, module parameters, timings
+# Usage: awk -v out=DIR -f ci/report.awk LOG...
+# TAP point names carry their configuration as "[config] description".
+
+function xml(s) {
+	gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s)
+	gsub(/"/, "\\&quot;", s)
+	gsub(/[\001-\010\013\014\016-\037]/, "?", s)
+	return s
+}
+
+function test_name(file,    t) {
+	t = file
+	sub(/^.*\/tests\//, "tests/", t)
+	sub(/\.(log|tap)$/, "", t)
+	return t
+}
+
+# Close the test case whose diagnostics we were collecting.
+function flush_case() {
+	if (cur == "")
+		return
+	cases[test, ++ncase[test]] = cur
+	case_diag[test, ncase[test]] = diag
+	cur = ""; diag = ""
+}
+
+function new_test(file) {
+	flush_case()
+	test = test_name(file)
+	tests[++ntests] = test
+	ncase[test] = 0
+}
+
+FNR == 1 { new_test(FILENAME) }
+
+/^(not )?ok [0-9]+/ {
+	flush_case()
+	line = $0
+	status = (line ~ /^not ok/) ? "fail" : "pass"
+	if (line ~ /# [Ss][Kk][Ii][Pp]/)
+		status = "skip"
+	desc = line
+	sub(/^(not )?ok [0-9]+ *-? */, "", desc)
+	cfg = "default"
+	if (desc ~ /^\[[^]]+\]/) {
+		cfg = substr(desc, 2, index(desc, "]") - 2)
+		desc = substr(desc, index(desc, "]") + 2)
+	}
+	reason = ""
+	if (status == "skip" && match(desc, / *# [Ss][Kk][Ii][Pp] */)) {
+		reason = substr(desc, RSTART + RLENGTH)
+		desc = substr(desc, 1, RSTART - 1)
+	}
+	if (!(cfg in seen_cfg)) { seen_cfg[cfg] = 1; cfgs[++ncfg] = cfg }
+	count[test, cfg, status]++
+	total[status]++
+	cur = status SUBSEP cfg SUBSEP desc SUBSEP reason
+	next
+}
+
+/^# kernel: / && !kernel { kernel = substr($0, 11) }
+/^# qemu: / && !qemu { qemu = substr($0, 9) }
+/^# \[[^]]+\] module parameters: / {
+	p = substr($0, 3)
+	if (!(p in seen_param)) { seen_param[p] = 1; params[++nparam] = p }
+}
+/^# time: / { timing[test] = substr($0, 9) }
+/^Bail out!/ { flush_case(); cur = "fail" SUBSEP "harness" SUBSEP $0; total["fail"]++; count[test, "harness", "fail"]++
+	if (!("harness" in seen_cfg)) { seen_cfg["harness"] = 1; cfgs[++ncfg] = "harness" } }
+/^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
+/^  / { if (cur != "") diag = diag $0 "\n"; next }
+
+function cell(t, c,    p, f, s) {
+	p = count[t, c, "pass"] + 0; f = count[t, c, "fail"] + 0
+	s = count[t, c, "skip"] + 0
+	if (!p && !f && !s)
+		return "-"
+	return (f ? "**" f " FAIL** " : "") p " pass" (s ? ", " s " skip" : "")
+}
+
+END {
+	flush_case()
+	junit = out "/junit.xml"; matrix = out "/matrix.md"; facts = out "/facts.md"
+
+	printf "| | %s |\n", "kernel under test" > facts
+	printf "|---|---|\n" > facts
+	printf "| kernel | %s |\n", kernel ? kernel : "native" > facts
+	printf "| QEMU and CPU model | %s |\n", qemu ? qemu : "none (native)" > facts
+	for (i = 1; i <= nparam; i++)
+		printf "| module parameters | %s |\n", params[i] > facts
+	printf "\n### Timings\n\n| test | time |\n|---|---|\n" > facts
+	for (i = 1; i <= ntests; i++)
+		printf "| %s | %s |\n", tests[i], (tests[i] in timing) ? timing[tests[i]] : "" > facts
+
+	printf "| test |" > matrix
+	for (c = 1; c <= ncfg; c++) printf " %s |", cfgs[c] > matrix
+	printf "\n|---|" > matrix
+	for (c = 1; c <= ncfg; c++) printf "---|" > matrix
+	printf "\n" > matrix
+	for (i = 1; i <= ntests; i++) {
+		printf "| %s |", tests[i] > matrix
+		for (c = 1; c <= ncfg; c++) printf " %s |", cell(tests[i], cfgs[c]) > matrix
+		printf "\n" > matrix
+	}
+	printf "\n**%d passed, %d failed, %d skipped**\n", total["pass"], total["fail"], total["skip"] > matrix
+	nfail = 0
+	for (i = 1; i <= ntests; i++) {
+		t = tests[i]
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			if (a[1] != "fail") continue
+			if (!nfail++) printf "\n## Failures\n" > matrix
+			printf "\n### %s: [%s] %s\n\n```\n%s```\n", t, a[2], a[3], case_diag[t, k] > matrix
+		}
+	}
+
+	printf "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" > junit
+	printf "<testsuites tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", total["pass"] + total["fail"] + total["skip"], total["fail"], total["skip"] > junit
+	for (i = 1; i <= ntests; i++) {
+		t = tests[i]; nf = 0; ns = 0
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			nf += a[1] == "fail"; ns += a[1] == "skip"
+		}
+		printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n", xml(t), ncase[t], nf, ns > junit
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			cls = t; gsub(/\//, ".", cls)
+			printf "    <testcase classname=\"%s.%s\" name=\"%s\">", xml(cls), xml(a[2]), xml(a[3]) > junit
+			if (a[1] == "fail")
+				printf "\n      <failure message=\"%s\">%s</failure>\n    ", xml(a[3]), xml(case_diag[t, k]) > junit
+			else if (a[1] == "skip")
+				printf "<skipped message=\"%s\"/>", xml(a[4]) > junit
+			printf "</testcase>\n" > junit
+		}
+		printf "  </testsuite>\n" > junit
+	}
+	printf "</testsuites>\n" > junit
+}
