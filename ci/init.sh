@@ -1,0 +1,190 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the harness initramfs (packed by ci/mkinitramfs, run by busybox
+# sh inside the guest booted by ci/vm-run).
+#
+# Kernel command line:  kmt.test=/kmt/bin/T  kmt.configs=a,b
+#                       kmt.args=ARG,ARG  (each %XX-encoded by vm-run)
+# For each configuration: reload the KVM modules with its parameters, run
+# the test, unload, and report on /dev/ttyS1 (the TAP channel; the kernel
+# console stays on ttyS0 so its messages never mix into TAP):
+#   KMT-BOOT <uptime> <kernel release>
+#   KMT-CONFIG-BEGIN <cfg> <uptime>
+#   KMT-PARAMS <cfg> mod.param=value ...      (read back from /sys/module)
+#   KMT-SETUP-FAIL <cfg> <reason>             (test not run)
+#   KMT-TEST-BEGIN <cfg> / test output / KMT-TEST-END <cfg> <rc>
+#   KMT-NOTE <cfg> <problem>                  (e.g. rmmod failed)
+#   KMT-DMESG-BEGIN <cfg> / kernel log of this config / KMT-DMESG-END <cfg>
+#   KMT-CONFIG-END <cfg> <uptime>
+#   KMT-DONE <uptime>
+# ci/tap-merge turns this into one TAP stream.  Then end the VM.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/null >/dev/console 2>&1
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmpfs /tmp
+# Memory accounting for the memcg-based kernel-memory measurements.
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+# 2 MiB pages are reserved here (boot-time memory is plentiful and
+# unfragmented); 1 GiB pages only come from hugepages= on the command line.
+echo 64 >/proc/sys/vm/nr_hugepages
+mkdir -p /dev/hugepages
+mount -t hugetlbfs -o pagesize=2M hugetlbfs /dev/hugepages
+if [ -d /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
+	mkdir -p /dev/hugepages-1G
+	mount -t hugetlbfs -o pagesize=1G hugetlbfs /dev/hugepages-1G
+fi
+
+# Raw mode: no \n -> \r\n translation, no echo of anything back.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+out() { echo "$*" >&3; }
+up() { read -r u _ </proc/uptime; echo "$u"; }
+
+test= configs=default args=
+for w in $(cat /proc/cmdline); do
+	case $w in
+	kmt.test=*) test=${w#*=} ;;
+	kmt.configs=*) configs=${w#*=} ;;
+	kmt.args=*) args=${w#*=} ;;
+	esac
+done
+# Decode the arguments: comma-separated, %XX escapes (busybox printf \x).
+set --
+oifs=$IFS
+IFS=,
+for a in $args; do
+	set -- "$@" "$(printf "$(echo "$a" | sed 's/%\(..\)/\\x\1/g')")"
+done
+IFS=$oifs
+
+vendor=
+grep -qw svm /proc/cpuinfo && vendor=kvm_amd
+grep -qw vmx /proc/cpuinfo && vendor=kvm_intel
+case $vendor in
+kvm_amd) other=kvm_intel ;;
+*) other=kvm_amd ;;
+esac
+
+out "KMT-BOOT $(up) $(uname -r)"
+
+# Modules to load for kvm + the vendor module, dependencies first.
+# /kmt/modules.dep lines are "NAME DEP,DEP" in load order.
+load_order() {
+	awk -v want=" $* " '
+	{ name[NR] = $1; deps[NR] = $2 }
+	END {
+		for (i = NR; i >= 1; i--) {
+			if (!index(want, " " name[i] " ")) continue
+			n = split(deps[i], d, ",")
+			for (j = 1; j <= n; j++) if (d[j] != "-") want = want d[j] " "
+		}
+		for (i = 1; i <= NR; i++) if (index(want, " " name[i] " ")) print name[i]
+	}' /kmt/modules.dep
+}
+
+# "mod.param=value" words of config $1 ("default" has none).
+config_params() {
+	[ "$1" = default ] && return 0
+	awk -v c="$1" '$1 == c { $1 = ""; print; f = 1 } END { exit !f }' /kmt/configs
+}
+
+norm() {
+	case $1 in Y|y|1) echo 1 ;; N|n|0) echo 0 ;; *) echo "$1" ;; esac
+}
+
+# Load the modules for config $1 with its parameters and check each one
+# took effect; prints the failure reason and returns 1 otherwise.
+setup() {
+	params=$(config_params "$1") || { echo "unknown configuration"; return 1; }
+	[ -n "$vendor" ] || { echo "CPU has neither svm nor vmx"; return 1; }
+	for m in $(load_order kvm $vendor); do
+		mp=
+		for w in $params; do
+			case $w in "$m".*) mp="$mp ${w#*.}" ;; esac
+		done
+		if [ -e /sys/module/$m/initstate ]; then
+			echo "module $m still loaded from an earlier run"
+			return 1
+		fi
+		# Built-in dependencies have no .ko; they are simply there.
+		[ -f /kmt/mod/$m.ko ] || continue
+		# shellcheck disable=SC2086  # one word per parameter
+		err=$(insmod /kmt/mod/$m.ko $mp 2>&1) || {
+			echo "insmod $m$mp: $err"
+			return 1
+		}
+	done
+	for w in $params; do
+		m=${w%%.*} p=${w#*.}
+		v=${p#*=} p=${p%%=*}
+		[ "$m" = "$other" ] && continue
+		f=/sys/module/$m/parameters/$p
+		[ -r "$f" ] || { echo "$m.$p: no $f"; return 1; }
+		got=$(cat "$f")
+		[ "$(norm "$got")" = "$(norm "$v")" ] ||
+			{ echo "$m.$p is $got, wanted $v"; return 1; }
+	done
+	return 0
+}
+
+# Parameters worth seeing in every report, plus whatever was requested.
+show_params() {
+	s=
+	for w in kvm.tdp_mmu kvm.eager_page_split kvm.nx_huge_pages \
+	    $vendor.npt $vendor.ept $vendor.nested $(config_params "$1"); do
+		w=${w%%=*}
+		f=/sys/module/${w%%.*}/parameters/${w#*.}
+		[ -r "$f" ] || continue
+		case " $s " in *" $w="*) continue ;; esac
+		s="$s $w=$(cat "$f")"
+	done
+	out "KMT-PARAMS $1$s"
+}
+
+# Unload in reverse load order whatever setup() got loaded (it ran in a
+# subshell, so ask the kernel rather than remember).
+unload() {
+	rev=
+	for m in $(load_order kvm $vendor); do
+		[ -e /sys/module/$m/initstate ] && rev="$m $rev"
+	done
+	for m in $rev; do
+		err=$(rmmod "$m" 2>&1) || out "KMT-NOTE $1 rmmod $m failed: $err"
+	done
+}
+
+for cfg in $(echo "$configs" | tr , ' '); do
+	out "KMT-CONFIG-BEGIN $cfg $(up)"
+	# Clear first so module load messages (and WARNs) count for this run.
+	dmesg -c >/dev/null
+	if reason=$(setup "$cfg"); then
+		show_params "$cfg"
+		out "KMT-TEST-BEGIN $cfg"
+		(cd /tmp && export KMT_CONFIG="$cfg" && exec "$test" "$@") \
+			</dev/null >&3 2>&3 3>&-
+		rc=$?
+		# Newline first: the test's last line may lack one.
+		printf '\nKMT-TEST-END %s %s\n' "$cfg" "$rc" >&3
+	else
+		show_params "$cfg"
+		out "KMT-SETUP-FAIL $cfg $reason"
+	fi
+	unload "$cfg"
+	out "KMT-DMESG-BEGIN $cfg"
+	dmesg >&3
+	out "KMT-DMESG-END $cfg"
+	out "KMT-CONFIG-END $cfg $(up)"
+done
+out "KMT-DONE $(up)"
+# Closing the last fd of the tty waits until the UART has sent everything.
+exec 3>&-
+# Reboot rather than power off: QEMU runs with -no-reboot, so this ends it
+# just the same, and it also works on kernels whose ACPI cannot power off.
+reboot -f

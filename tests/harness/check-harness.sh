@@ -1,0 +1,247 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Self-test of the ci/ harness; prints TAP itself (run by make check).
+#  1-6  ci/tap-merge and the kernel-log scanner on canned TAP-channel
+#       transcripts (no VM needed; a real WARN would need a module)
+#  7    ci/vm-run rejects bad input with one error line and exit 99
+#  8-10 real boots: a hanging test must time out, a kernel panic must be
+#       reported with the console tail, a good test must pass intact
+# The boots SKIP when QEMU or a kernel is not available: KMT_KERNEL +
+# KMT_MODULES, KMT_KERNEL_DEB, or the default kernel in KMT_KERNEL_DIR
+# (./kernel) that ci/fetch-kernel downloads.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+ci=$(cd "$here/../../ci" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 failed=0
+echo "TAP version 13"
+echo "1..10"
+# result DESC CMD...: one point; on failure show the output being checked.
+result() {
+	d=$1; shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $d"
+	else
+		echo "not ok $n - $d"
+		failed=1
+		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
+	fi
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+has() { grep -Eq -- "$1" "$tmp/out"; }
+merge() {	# CONFIGS QEMU_RC < transcript
+	cat >"$tmp/chan"
+	rc=0
+	"$ci/tap-merge" -v configs="$1" -v qemu_rc="$2" -v timeout=9 \
+		-v console="$tmp/console" "$tmp/chan" >"$tmp/out" 2>"$tmp/err" ||
+		rc=$?
+}
+printf 'Linux version 6.1\nKernel panic - not syncing: test\n' >"$tmp/console"
+
+# 1: a WARN splat fails "kernel log clean" and shows the splat.
+merge tdp 0 <<'EOF'
+KMT-BOOT 2.0 6.1.0
+KMT-CONFIG-BEGIN tdp 2.1
+KMT-TEST-BEGIN tdp
+1..1
+ok 1 - fine
+KMT-TEST-END tdp 0
+KMT-DMESG-BEGIN tdp
+[    2.2] kvm_amd: Nested Paging enabled
+[    2.3] ------------[ cut here ]------------
+[    2.3] WARNING: CPU: 0 PID: 7 at arch/x86/kvm/mmu/mmu.c:42 f+0x1/0x9 [kvm]
+[    2.3] Call Trace:
+KMT-DMESG-END tdp
+KMT-CONFIG-END tdp 2.4
+KMT-DONE 2.4
+EOF
+t1() {
+	[ $rc = 1 ] && has '^ok 1 - \[tdp\] fine$' &&
+	has '^not ok 2 - \[tdp\] kernel log clean$' &&
+	has '^#   .*WARNING: CPU: 0 PID: 7 at arch/x86/kvm/mmu/mmu.c:42' &&
+	has '^1\.\.2$'
+}
+result "scanner: WARN splat fails the kernel-log point" t1
+
+# 2: benign lines (CPU-bug notices say "WARNING" too) pass; points are
+# renumbered across configs; SKIP, TODO, YAML and diagnostics survive.
+merge a,b 0 <<'EOF'
+KMT-BOOT 2.0 6.1.0
+KMT-CONFIG-BEGIN a 2.1
+KMT-PARAMS a kvm_amd.npt=N
+KMT-TEST-BEGIN a
+TAP version 13
+1..2
+# hello
+ok 1 - one
+  ---
+  figure: 7
+  ...
+not ok 2 - two # TODO later
+KMT-TEST-END a 0
+KMT-DMESG-BEGIN a
+[    2.2] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable
+KMT-DMESG-END a
+KMT-CONFIG-END a 2.4
+KMT-CONFIG-BEGIN b 2.4
+KMT-TEST-BEGIN b
+1..1
+ok 1 - three # SKIP no 1G pages
+KMT-TEST-END b 0
+KMT-DMESG-BEGIN b
+KMT-DMESG-END b
+KMT-CONFIG-END b 2.5
+KMT-DONE 2.5
+EOF
+t2() {
+	[ $rc = 0 ] && has '^1\.\.5$' && has '^# \[a\] module parameters: kvm_amd.npt=N' &&
+	has '^# hello$' && has '^ok 1 - \[a\] one$' && has '^  figure: 7$' &&
+	has '^not ok 2 - \[a\] two # TODO later$' &&
+	has '^ok 3 - \[a\] kernel log clean$' &&
+	has '^ok 4 - \[b\] three # SKIP no 1G pages$' &&
+	has '^ok 5 - \[b\] kernel log clean$'
+}
+result "merge: renumbering, directives, YAML, benign log lines" t2
+
+# 3: a crash (signal) without a failing point and a short plan fail.
+merge a 0 <<'EOF'
+KMT-BOOT 2.0 6.1.0
+KMT-CONFIG-BEGIN a 2.1
+KMT-TEST-BEGIN a
+1..3
+ok 1 - one
+KMT-TEST-END a 139
+KMT-DMESG-BEGIN a
+KMT-DMESG-END a
+KMT-CONFIG-END a 2.4
+KMT-DONE 2.4
+EOF
+t3() {
+	[ $rc = 1 ] &&
+	has '^not ok 2 - \[a\] test run: killed by signal 11; planned 3 tests but ran 1$'
+}
+result "merge: signal and plan mismatch fail the run" t3
+
+# 4: every point skipped -> exit 77.
+merge a 0 <<'EOF'
+KMT-BOOT 2.0 6.1.0
+KMT-CONFIG-BEGIN a 2.1
+KMT-TEST-BEGIN a
+1..0 # SKIP host has no NPT
+KMT-TEST-END a 0
+KMT-DMESG-BEGIN a
+KMT-DMESG-END a
+KMT-CONFIG-END a 2.4
+KMT-DONE 2.4
+EOF
+t4() { [ $rc = 77 ] && has '^ok 1 - \[a\] # SKIP host has no NPT$'; }
+result "merge: whole-test skip gives exit 77" t4
+
+# 5: the other problem patterns, one at a time.
+t5() {
+	for l in 'BUG: unable to handle page fault for address: 0' \
+	    'kernel BUG at arch/x86/kvm/mmu/mmu.c:1!' 'Oops: 0000 [#1] SMP' \
+	    'general protection fault, probably for non-canonical address' \
+	    'UBSAN: shift-out-of-bounds in arch/x86/kvm/mmu/mmu.c:3' \
+	    'BUG: KASAN: use-after-free in kvm_mmu_x' \
+	    'Kernel panic - not syncing: x' 'watchdog: BUG: soft lockup - CPU#0'; do
+		printf '%s\n' 'KMT-BOOT 1 x' 'KMT-CONFIG-BEGIN a 1' \
+			'KMT-DMESG-BEGIN a' "[    1.5] $l" 'KMT-DMESG-END a' \
+			'KMT-CONFIG-END a 2' 'KMT-DONE 2' >"$tmp/in"
+		merge a 0 <"$tmp/in"
+		[ $rc = 1 ] && has '^not ok 1 - \[a\] kernel log clean$' || return 1
+	done
+}
+result "scanner: BUG, Oops, GPF, UBSAN, KASAN, panic, lockup" t5
+
+# 6: the guest never reached /init -> every config fails, console shown.
+merge a,b 0 </dev/null
+t6() {
+	[ $rc = 1 ] && has '^not ok 1 - \[a\] not run: .*boot failure' &&
+	has '^not ok 2 - \[b\] not run' && has '^#   Kernel panic - not syncing: test$'
+}
+result "merge: boot failure reports every config with the console" t6
+
+# 7: bad input: one "vm-run: error:" line, exit 99, nothing on stdout.
+rc=0
+"$ci/vm-run" --kernel "$tmp/none" --modules "$tmp" "$here/tapargs.sh" \
+	>"$tmp/out" 2>"$tmp/err" || rc=$?
+t7() {
+	[ $rc = 99 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+	grep -q '^vm-run: error: ' "$tmp/err"
+}
+result "vm-run: bad input is one error line and exit 99" t7
+
+# --- real boots -----------------------------------------------------------
+why=
+command -v "${KMT_QEMU:-qemu-system-x86_64}" >/dev/null 2>&1 ||
+	why="QEMU not installed"
+if [ -z "$why" ] && [ -z "${KMT_KERNEL:-}${KMT_KERNEL_DEB:-}" ]; then
+	kdir=${KMT_KERNEL_DIR:-$PWD/kernel}
+	mkdir -p "$(dirname "$kdir")"
+	flock "$kdir.lock" "$ci/fetch-kernel" "$kdir" >/dev/null 2>&1 ||
+		why="no kernel: ci/fetch-kernel $kdir failed"
+fi
+if [ -n "$why" ]; then
+	skip "vm-run: hanging test times out" "$why"
+	skip "vm-run: kernel panic is reported" "$why"
+	skip "vm-run: good test passes with arguments intact" "$why"
+	exit $failed
+fi
+
+# The hang mostly idles, so it runs beside the other two.
+limit=12
+(
+	s=$(date +%s)
+	rc=0
+	"$ci/vm-run" --timeout $limit --configs shadow "$here/hang.sh" \
+		>"$tmp/hang.out" 2>"$tmp/hang.err" || rc=$?
+	echo "$rc $(($(date +%s) - s))" >"$tmp/hang.rc"
+) &
+hang=$!
+
+rc=0
+"$ci/vm-run" --timeout 120 --configs default "$here/panic.sh" \
+	>"$tmp/panic.out" 2>"$tmp/panic.err" || rc=$?
+prc=$rc
+rc=0
+"$ci/vm-run" --timeout 120 --configs shadow,tdp "$here/tapargs.sh" \
+	'a b' 'x,y%z' "q'\"" >"$tmp/good.out" 2>"$tmp/good.err" || rc=$?
+grc=$rc
+wait $hang
+
+cp "$tmp/hang.out" "$tmp/out"; cp "$tmp/hang.err" "$tmp/err"
+read -r rc secs <"$tmp/hang.rc"
+t8() {
+	[ "$rc" = 1 ] && [ "$secs" -le $((limit + 10)) ] &&
+	has "^not ok 1 - \[shadow\] timed out after $limit s$" &&
+	has '^# console \(timed out after'
+}
+result "vm-run: hanging test times out (${secs}s, limit ${limit}s)" t8
+
+cp "$tmp/panic.out" "$tmp/out"; cp "$tmp/panic.err" "$tmp/err"
+t9() {
+	[ "$prc" = 1 ] && has '^ok 1 - \[default\] before the panic$' &&
+	has '^not ok 2 - \[default\] crashed' && has '^#   .*sysrq'
+}
+result "vm-run: kernel panic is reported with the console tail" t9
+
+cp "$tmp/good.out" "$tmp/out"; cp "$tmp/good.err" "$tmp/err"
+t10() {
+	[ "$grc" = 0 ] && has '^1\.\.10$' &&
+	has '^# config=shadow argc=3$' && has '^# config=tdp argc=3$' &&
+	has '^# arg=<a b>$' && has '^# arg=<x,y%z>$' && has "^# arg=<q'\">$" &&
+	has '^not ok 2 - \[shadow\] known bad # TODO not fixed yet$' &&
+	has '^ok 4 - \[shadow\] kvm loaded$' &&
+	has '^ok 5 - \[shadow\] kernel log clean$' &&
+	has '^ok 10 - \[tdp\] kernel log clean$' &&
+	has '^# \[tdp\] module parameters: .*kvm_amd.npt=Y' &&
+	has '^# \[shadow\] module parameters: .*kvm_amd.npt=N'
+}
+result "vm-run: good test passes with arguments intact" t10
+exit $failed
