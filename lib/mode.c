@@ -84,6 +84,12 @@ u64 vm_alloc_table_page(struct kvm_vm *vm)
 	return pa;
 }
 
+u64 vm_guest_export(struct kvm_vm *vm, u32 index)
+{
+	TEST_ASSERT(vm->image.exports, "the guest program exports nothing");
+	return *(u64 *)gpa_to_hva(vm, vm->image.exports + 8ULL * index);
+}
+
 u64 vm_new_root(struct kvm_vm *vm)
 {
 	u64 root = vm_alloc_table_page(vm);
@@ -179,6 +185,8 @@ static void load_image(struct kvm_vm *vm, const struct guest_program *prog)
 	size_t size = (size_t)(img->end - img->start);
 	const struct guest_image_header *h = (const void *)img->start;
 
+	TEST_ASSERT(img->start, "guest program %s has no %d-bit image",
+		    prog->name, vm->mode >= PAGING_LM4 ? 64 : 32);
 	TEST_ASSERT(size >= sizeof(*h) && h->magic == GUEST_IMAGE_MAGIC &&
 		    h->bits == (vm->mode >= PAGING_LM4 ? 64u : 32u) &&
 		    h->image_end <= LAYOUT_IMAGE + LAYOUT_IMAGE_MAX,

@@ -37,6 +37,15 @@ struct guest_program {
 		{ _binary_##name##32_bin_start, _binary_##name##32_bin_end }, \
 		{ _binary_##name##64_bin_start, _binary_##name##64_bin_end } })
 
+/* A 64-bit-only guest program (e.g. an L1 hypervisor). */
+#define GUEST_PROGRAM64_DECLARE(name)					\
+	extern const u8 _binary_##name##64_bin_start[],			\
+		_binary_##name##64_bin_end[]
+
+#define GUEST_PROGRAM64(name)						\
+	((struct guest_program){ #name, { NULL, NULL },			\
+		{ _binary_##name##64_bin_start, _binary_##name##64_bin_end } })
+
 /*
  * Whether the CPU KVM exposes can run @mode (LA57 for PAGING_LM5); @why
  * gets the SKIP reason.
@@ -61,6 +70,12 @@ struct guest_percpu *vcpu_percpu(struct kvm_vcpu *vcpu);
  * runtime region's tables with vm->pt.root and maps nothing else yet.
  */
 u64 vm_new_root(struct kvm_vm *vm);
+
+/*
+ * Entry @index of the guest program's exports: addresses it publishes
+ * with `const u64 guest_exports[]` (e.g. L2 entry points).
+ */
+u64 vm_guest_export(struct kvm_vm *vm, u32 index);
 
 /* A zeroed page from the page-table pool (identity mapped). */
 u64 vm_alloc_table_page(struct kvm_vm *vm);

@@ -14,6 +14,8 @@ image_header:
 	.long _start, 0		/* 32-bit relocations, zero-extended to u64 */
 	.long exc_stub_table, 0
 	.long __image_end, 0
+	.long guest_exports, 0	/* weak: 0 when the program exports nothing */
+	.weak guest_exports
 
 	.section .text.entry, "ax"
 	.globl _start

@@ -14,6 +14,8 @@ image_header:
 	.quad _start
 	.quad exc_stub_table
 	.quad __image_end
+	.quad guest_exports	/* weak: 0 when the program exports nothing */
+	.weak guest_exports
 
 	.section .text.entry, "ax"
 	.globl _start

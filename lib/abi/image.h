@@ -15,6 +15,7 @@ struct guest_image_header {
 	u64 entry;		/* guest address of _start */
 	u64 exc_stubs;		/* guest address of u64[NR_EXCEPTION_VECTORS] */
 	u64 image_end;		/* end of .bss: the image's memory footprint */
+	u64 exports;		/* guest address of u64 guest_exports[], or 0 */
 };
 
 #endif
