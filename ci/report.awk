@@ -46,6 +46,9 @@ FNR == 1 { new_test(FILENAME) }
 	status = (line ~ /^not ok/) ? "fail" : "pass"
 	if (line ~ /# [Ss][Kk][Ii][Pp]/)
 		status = "skip"
+	# A failing TODO point is a known kernel bug (Automake: XFAIL).
+	if (status == "fail" && line ~ /# TODO/)
+		status = "known"
 	desc = line
 	sub(/^(not )?ok [0-9]+ *-? */, "", desc)
 	cfg = "default"
@@ -54,6 +57,10 @@ FNR == 1 { new_test(FILENAME) }
 		desc = substr(desc, index(desc, "]") + 2)
 	}
 	reason = ""
+	if (status == "known" && match(desc, / *# TODO */)) {
+		reason = substr(desc, RSTART + RLENGTH)
+		desc = substr(desc, 1, RSTART - 1)
+	}
 	if (status == "skip" && match(desc, / *# [Ss][Kk][Ii][Pp] */)) {
 		reason = substr(desc, RSTART + RLENGTH)
 		desc = substr(desc, 1, RSTART - 1)
@@ -77,12 +84,13 @@ FNR == 1 { new_test(FILENAME) }
 /^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
 /^  / { if (cur != "") diag = diag $0 "\n"; next }
 
-function cell(t, c,    p, f, s) {
+function cell(t, c,    p, f, s, k) {
 	p = count[t, c, "pass"] + 0; f = count[t, c, "fail"] + 0
-	s = count[t, c, "skip"] + 0
-	if (!p && !f && !s)
+	s = count[t, c, "skip"] + 0; k = count[t, c, "known"] + 0
+	if (!p && !f && !s && !k)
 		return "-"
-	return (f ? "**" f " FAIL** " : "") p " pass" (s ? ", " s " skip" : "")
+	return (f ? "**" f " FAIL** " : "") p " pass" (s ? ", " s " skip" : "") \
+		(k ? ", " k " known bug" : "")
 }
 
 END {
@@ -109,7 +117,17 @@ END {
 		for (c = 1; c <= ncfg; c++) printf " %s |", cell(tests[i], cfgs[c]) > matrix
 		printf "\n" > matrix
 	}
-	printf "\n**%d passed, %d failed, %d skipped**\n", total["pass"], total["fail"], total["skip"] > matrix
+	printf "\n**%d passed, %d failed, %d skipped, %d known kernel bugs**\n", total["pass"], total["fail"], total["skip"], total["known"] > matrix
+	nknown = 0
+	for (i = 1; i <= ntests; i++) {
+		t = tests[i]
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			if (a[1] != "known") continue
+			if (!nknown++) printf "\n## Known kernel bugs\n\n" > matrix
+			printf "- %s: [%s] %s: %s\n", t, a[2], a[3], a[4] > matrix
+		}
+	}
 	nfail = 0
 	for (i = 1; i <= ntests; i++) {
 		t = tests[i]
@@ -122,12 +140,12 @@ END {
 	}
 
 	printf "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" > junit
-	printf "<testsuites tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", total["pass"] + total["fail"] + total["skip"], total["fail"], total["skip"] > junit
+	printf "<testsuites tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", total["pass"] + total["fail"] + total["skip"] + total["known"], total["fail"], total["skip"] + total["known"] > junit
 	for (i = 1; i <= ntests; i++) {
 		t = tests[i]; nf = 0; ns = 0
 		for (k = 1; k <= ncase[t]; k++) {
 			split(cases[t, k], a, SUBSEP)
-			nf += a[1] == "fail"; ns += a[1] == "skip"
+			nf += a[1] == "fail"; ns += a[1] == "skip" || a[1] == "known"
 		}
 		printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n", xml(t), ncase[t], nf, ns > junit
 		for (k = 1; k <= ncase[t]; k++) {
@@ -137,6 +155,8 @@ END {
 			if (a[1] == "fail")
 				printf "\n      <failure message=\"%s\">%s</failure>\n    ", xml(a[3]), xml(case_diag[t, k]) > junit
 			else if (a[1] == "skip")
+				printf "<skipped message=\"%s\"/>", xml(a[4]) > junit
+			else if (a[1] == "known")
 				printf "<skipped message=\"%s\"/>", xml(a[4]) > junit
 			printf "</testcase>\n" > junit
 		}

@@ -32,6 +32,12 @@ static void run_op(const struct guest_op *op, struct guest_op_result *res,
 	case OP_WRITE_CR3:
 		write_cr3((unsigned long)op->value);
 		break;
+	case OP_USER_READ32:
+		res->value = guest_user_read32_safe(va, &f);
+		break;
+	case OP_USER_WRITE32:
+		guest_user_write32_safe(va, (u32)op->value, &f);
+		break;
 	case OP_SYNC:
 		GUEST_SYNC(index, op->value);
 		break;

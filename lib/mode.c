@@ -149,13 +149,21 @@ static void build_gdt(struct kvm_vm *vm)
 	gdt[SEL_CODE32 / 8] = seg_desc(0, 0xfffff, 0xb, true, false, true);
 	gdt[SEL_DATA / 8] = seg_desc(0, 0xfffff, 0x3, true, false, true);
 	gdt[SEL_CODE64 / 8] = seg_desc(0, 0xfffff, 0xb, true, true, false);
+	gdt[SEL_UCODE32 / 8] = seg_desc(0, 0xfffff, 0xb, true, false, true) | 3ULL << 45;
+	gdt[SEL_UDATA / 8] = seg_desc(0, 0xfffff, 0x3, true, false, true) | 3ULL << 45;
+	gdt[SEL_UCODE64 / 8] = seg_desc(0, 0xfffff, 0xb, true, true, false) | 3ULL << 45;
 	/* Busy TSS, byte granular; the next 8 bytes (upper base) stay 0. */
 	gdt[SEL_TSS / 8] = seg_desc(LAYOUT_TSS, 0x67, 0xb, false, false, false) &
 			   ~(1ULL << 55);
 	*(u16 *)((u8 *)gpa_to_hva(vm, LAYOUT_TSS) + 0x66) = 0x68; /* no I/O map */
+	/* Ring-0 stack segment for entries from user mode (32-bit TSS). */
+	*(u16 *)((u8 *)gpa_to_hva(vm, LAYOUT_TSS) + TSS_SS0) = SEL_DATA;
 }
 
-/* Interrupt gates to the image's exception stubs (SDM vol. 3, 6.11/6.14). */
+/*
+ * Interrupt gates to the image's stubs (SDM vol. 3, 6.11/6.14): the
+ * exceptions, and the DPL 3 gate user code returns through.
+ */
 static void build_idt(struct kvm_vm *vm)
 {
 	const u64 *stubs = gpa_to_hva(vm, vm->image.exc_stubs);
@@ -163,11 +171,12 @@ static void build_idt(struct kvm_vm *vm)
 	u64 *idt = gpa_to_hva(vm, LAYOUT_IDT);
 	int v;
 
-	for (v = 0; v < NR_EXCEPTION_VECTORS; v++) {
+	for (v = 0; v < NR_IDT_VECTORS; v++) {
 		u64 off = stubs[v];
+		u64 dpl = v == USER_RETURN_VECTOR ? 3 : 0;
 		u64 gate = (off & 0xffff) |
 			   (u64)(lm ? SEL_CODE64 : SEL_CODE32) << 16 |
-			   0x8eULL << 40 | ((off >> 16) & 0xffff) << 48;
+			   (0x8eULL | dpl << 5) << 40 | ((off >> 16) & 0xffff) << 48;
 
 		if (lm) {
 			idt[2 * v] = gate;
@@ -220,8 +229,14 @@ struct kvm_vm *vm_create_guest(enum paging_mode mode,
 	vm_add_memslot(vm, 0, 0, mem_size, MEM_ANON, 0);
 	pg_init(&vm->pt, mode, &phys);
 	configure_cpu_features(vm);
+	/*
+	 * Supervisor-only, except the image (user-mode stubs run from it)
+	 * and the user stack.
+	 */
 	for (pa = PAGE_SIZE_4K; pa < LAYOUT_RUNTIME_END; pa += PAGE_SIZE_4K)
-		pg_map(&vm->pt, pa, pa, PAGE_SIZE_4K, PTE_W);
+		pg_map(&vm->pt, pa, pa, PAGE_SIZE_4K,
+		       (pa >= LAYOUT_IMAGE && pa < LAYOUT_IMAGE + LAYOUT_IMAGE_MAX) ||
+		       pa == LAYOUT_USER_STACK ? PTE_W | PTE_U : PTE_W);
 	load_image(vm, prog);
 	build_gdt(vm);
 	build_idt(vm);
@@ -236,6 +251,22 @@ static struct kvm_segment segment(u16 sel, u8 type, bool s, bool l, bool db)
 	};
 }
 
+/*
+ * The TR type the vCPU starts with.  Intel VM entry demands a busy TSS
+ * (11); SVM does not check, and QEMU's TCG (which runs our guests when it
+ * emulates SVM for the kernel under test) aborts on a user-to-kernel
+ * stack switch unless the cached type says "available" (9), as its own
+ * LTR leaves it.  Real AMD CPUs accept either.
+ */
+static u8 tss_type(void)
+{
+	struct cpuid_regs r;
+
+	if (supported_cpuid(0, 0, &r) && r.ebx == 0x68747541)	/* "Auth" */
+		return 0x9;
+	return 0xb;
+}
+
 static void setup_sregs(struct kvm_vcpu *vcpu, u64 percpu)
 {
 	struct kvm_vm *vm = vcpu->vm;
@@ -245,17 +276,24 @@ static void setup_sregs(struct kvm_vcpu *vcpu, u64 percpu)
 	vcpu_get_sregs(vcpu, &sr);
 	sr.cs = lm ? segment(SEL_CODE64, 0xb, true, true, false) :
 		     segment(SEL_CODE32, 0xb, true, false, true);
-	sr.ds = sr.es = sr.fs = sr.ss = segment(SEL_DATA, 0x3, true, false, true);
+	/*
+	 * DS/ES/FS/GS use the DPL 3 data segment so that a switch to user
+	 * mode keeps them (IRET nulls data segments more privileged than
+	 * the new CPL); GS carries the per-vCPU base across it.
+	 */
+	sr.ss = segment(SEL_DATA, 0x3, true, false, true);
+	sr.ds = sr.es = sr.fs = segment(SEL_UDATA, 0x3, true, false, true);
+	sr.ds.dpl = sr.es.dpl = sr.fs.dpl = 3;
 	sr.gs = sr.ds;
 	sr.gs.base = percpu;
 	sr.tr = (struct kvm_segment){ .base = LAYOUT_TSS, .limit = 0x67,
-				      .selector = SEL_TSS, .type = 0xb,
+				      .selector = SEL_TSS, .type = tss_type(),
 				      .present = 1 };
 	sr.ldt = (struct kvm_segment){ .unusable = 1 };
 	sr.gdt.base = LAYOUT_GDT;
-	sr.gdt.limit = 0x30 - 1;
+	sr.gdt.limit = GDT_ENTRIES * 8 - 1;
 	sr.idt.base = LAYOUT_IDT;
-	sr.idt.limit = (lm ? 16 : 8) * NR_EXCEPTION_VECTORS - 1;
+	sr.idt.limit = (lm ? 16 : 8) * NR_IDT_VECTORS - 1;
 	sr.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sr.cr3 = vm->pt.root;
 	sr.cr4 = vm->mode == PAGING_NONPAE ? CR4_PSE : CR4_PAE;

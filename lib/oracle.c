@@ -11,7 +11,19 @@
 
 static const char *const op_names[OP_NR_CODES] = {
 	"END", "READ32", "WRITE32", "WRITE64", "INVLPG", "WRITE_CR3", "SYNC",
+	"USER_READ32", "USER_WRITE32",
 };
+
+static bool is_access(u32 code)
+{
+	return (code >= OP_READ32 && code <= OP_WRITE64) ||
+	       code == OP_USER_READ32 || code == OP_USER_WRITE32;
+}
+
+static bool is_read(u32 code)
+{
+	return code == OP_READ32 || code == OP_USER_READ32;
+}
 
 void script_init(struct op_script *s)
 {
@@ -29,7 +41,7 @@ void script_op(struct op_script *s, u32 code, u64 va, u64 value)
 	u64 align = code == OP_WRITE64 ? 8 : 4;
 
 	TEST_ASSERT(code < OP_NR_CODES, "bad op %u", code);
-	TEST_ASSERT(!(code >= OP_READ32 && code <= OP_WRITE64 && (va & (align - 1))),
+	TEST_ASSERT(!(is_access(code) && (va & (align - 1))),
 		    "%s at unaligned VA 0x%llx", op_names[code],
 		    (unsigned long long)va);
 	if (s->nr == s->cap) {
@@ -107,8 +119,10 @@ static u64 mirror_alloc(void *opaque)
 static void predict_access(struct prediction *p, const struct guest_op *op,
 			   struct guest_op_result *r, struct pg_walk *w)
 {
-	u32 access = op->code == OP_READ32 ? 0 : PFERR_W;
+	u32 access = is_read(op->code) ? 0 : PFERR_W;
 
+	if (op->code == OP_USER_READ32 || op->code == OP_USER_WRITE32)
+		access |= PFERR_U;
 	if (pg_walk(&p->pt, p->cr3, op->va, access, true, w)) {
 		r->vector = w->vector;
 		r->error_code = w->vector == VEC_PF ? w->error_code : 0;
@@ -117,9 +131,9 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 	}
 	TEST_ASSERT(w->pa + 8 <= p->size, "VA 0x%llx maps PA 0x%llx outside memslot 0",
 		    (unsigned long long)op->va, (unsigned long long)w->pa);
-	if (op->code == OP_READ32)
+	if (is_read(op->code))
 		r->value = *(u32 *)(p->mirror + w->pa);
-	else if (op->code == OP_WRITE32)
+	else if (op->code != OP_WRITE64)
 		*(u32 *)(p->mirror + w->pa) = (u32)op->value;
 	else
 		*(u64 *)(p->mirror + w->pa) = op->value;
@@ -155,7 +169,7 @@ void predict_op(struct prediction *p, const struct guest_op *op)
 	memset(r, 0, sizeof(*r));
 	memset(w, 0, sizeof(*w));
 	r->vector = FAULT_NONE;
-	if (op->code >= OP_READ32 && op->code <= OP_WRITE64)
+	if (is_access(op->code))
 		predict_access(p, op, r, w);
 	else if (op->code == OP_WRITE_CR3)
 		p->cr3 = op->value;
@@ -235,7 +249,7 @@ static bool same_outcome(const struct guest_op *op,
 		return false;
 	if (a->vector != FAULT_NONE)
 		return a->error_code == b->error_code && a->cr2 == b->cr2;
-	return op->code != OP_READ32 || !((a->value ^ b->value) & mask);
+	return !is_read(op->code) || !((a->value ^ b->value) & mask);
 }
 
 static void report_mismatch(struct kvm_vm *vm, const struct op_script *s,

@@ -103,6 +103,17 @@ void ptgen_write(struct ptgen *g, u64 va)
 	ptgen_op(g, OP_WRITE32, va, 0x80000002U | (++g->writes & 0xfffff) << 4, 0);
 }
 
+void ptgen_user_read(struct ptgen *g, u64 va)
+{
+	ptgen_op(g, OP_USER_READ32, va, 0, 0);
+}
+
+void ptgen_user_write(struct ptgen *g, u64 va)
+{
+	ptgen_op(g, OP_USER_WRITE32, va,
+		 0x80000002U | (++g->writes & 0xfffff) << 4, 0);
+}
+
 void ptgen_invlpg(struct ptgen *g, u64 va)
 {
 	ptgen_op(g, OP_INVLPG, va, 0, 0);

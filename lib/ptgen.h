@@ -62,6 +62,9 @@ void ptgen_op(struct ptgen *g, u32 code, u64 va, u64 value, u32 flags);
 void ptgen_read(struct ptgen *g, u64 va);
 /* Writes a value no other op writes. */
 void ptgen_write(struct ptgen *g, u64 va);
+/* The same two at CPL 3. */
+void ptgen_user_read(struct ptgen *g, u64 va);
+void ptgen_user_write(struct ptgen *g, u64 va);
 void ptgen_invlpg(struct ptgen *g, u64 va);
 void ptgen_load_cr3(struct ptgen *g, u64 cr3);
 /*

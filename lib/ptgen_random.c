@@ -56,6 +56,8 @@ static u64 random_pte(struct rnd *r)
 		flags |= PTE_W;
 	if (rng_next(&r->g->rng) & 1)
 		flags |= PTE_A;	/* KVM prefetches only accessed gPTEs */
+	if (rng_next(&r->g->rng) & 1)
+		flags |= PTE_U;
 	return pg_make_entry(r->mode, 1, any_data_page(r), flags);
 }
 
@@ -66,8 +68,8 @@ static u64 random_pde(struct rnd *r)
 	if (x < 2)
 		return 0;
 	if (x < 4)
-		return pg_make_entry(r->mode, 2, any_large_page(r),
-				     PTE_PS | PTE_W);
+		return pg_make_entry(r->mode, 2, any_large_page(r), PTE_PS |
+				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0));
 	return pg_make_entry(r->mode, 2,
 			     r->tables[rng_below(&r->g->rng, NR_TABLES)],
 			     PTE_W | PTE_U);
@@ -131,10 +133,20 @@ static void random_access(struct rnd *r, u32 count)
 		u64 va = base + (page % (r->large / PAGE_SIZE_4K)) * PAGE_SIZE_4K +
 			 rng_below(&g->rng, PAGE_SIZE_4K / 4) * 4;
 
-		if (rng_below(&g->rng, 3))
-			ptgen_read(g, va);
-		else
+		switch (rng_below(&g->rng, 8)) {
+		case 0:
+			ptgen_user_read(g, va);
+			break;
+		case 1:
+			ptgen_user_write(g, va);
+			break;
+		case 2:
+		case 3:
 			ptgen_write(g, va);
+			break;
+		default:
+			ptgen_read(g, va);
+		}
 	}
 }
 

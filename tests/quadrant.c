@@ -221,7 +221,8 @@ static void scenario_pse_mix(struct qtest *t)
 /*
  * The guest edits one PTE @va through @via (0: identity) and exercises
  * every transition: not-present -> present without a flush, present ->
- * other page with INVLPG, -> read-only, -> not-present (#PF expected).
+ * other page with INVLPG, -> read-only, -> user (U/S), -> user read-only,
+ * -> not-present (#PF expected where the architecture says so).
  */
 static void edit_transitions(struct qtest *t, u64 va, u64 epa, u64 via)
 {
@@ -239,6 +240,15 @@ static void edit_transitions(struct qtest *t, u64 va, u64 epa, u64 via)
 	ptgen_set_entry(g, epa, ptgen_entry(g, epa) | PTE_W, via);
 	ptgen_invlpg(g, va);
 	ptgen_write(g, va + 8);
+	ptgen_user_read(g, va + 16);		/* #PF P|U: supervisor page */
+	ptgen_set_entry(g, epa, ptgen_entry(g, epa) | PTE_U, via);
+	ptgen_invlpg(g, va);
+	ptgen_user_read(g, va + 16);
+	ptgen_user_write(g, va + 16);
+	ptgen_set_entry(g, epa, ptgen_entry(g, epa) & ~PTE_W, via);
+	ptgen_invlpg(g, va);
+	ptgen_user_write(g, va + 20);		/* #PF P|W|U */
+	ptgen_write(g, va + 20);		/* #PF P|W (CR0.WP) */
 	ptgen_set_entry(g, epa, 0, via);
 	ptgen_invlpg(g, va);
 	ptgen_read(g, va + 12);			/* #PF not present */
@@ -285,7 +295,7 @@ static void scenario_edits(struct qtest *t)
 	ptgen_set_entry(&t->g, epa, pde, 0);
 	ptgen_load_cr3(&t->g, ptgen_cr3(&t->g));
 	read_pages(t, r, idx, n);
-	q_end(t, "guest edits: not-present->present, remap, read-only, unmap, PDE retarget");
+	q_end(t, "guest edits: not-present->present, remap, R/W and U/S changes, unmap, PDE retarget");
 }
 
 /*

@@ -6,6 +6,8 @@
  */
 #include "../../lib/abi/layout.h"
 
+#define PERCPU_OFF_USER_SP 480	/* lib/abi/percpu.h, checked there */
+
 	.section .text.header, "ax"
 	.globl image_header
 image_header:
@@ -57,6 +59,47 @@ exc_common:
 	.long exc_stub_\v, 0
 	.endm
 
+/*
+ * u32 user_access(u32 kind, u32 va, u32 val): one 4-byte access at CPL 3
+ * (kind 0 read, 1 write).  The ring-0 context is parked on this stack;
+ * the way back is the DPL 3 gate USER_RETURN_VECTOR, or user_abort() from
+ * the exception handler when the access faults.
+ */
+	.globl user_access, user_abort
+user_access:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl 20(%esp), %eax
+	movl 24(%esp), %esi
+	movl 28(%esp), %edx
+	movl %esp, %gs:PERCPU_OFF_USER_SP
+	movl %esp, LAYOUT_TSS + TSS_SP0
+	pushl $SEL_UDATA
+	pushl $(LAYOUT_USER_STACK + 4096)
+	pushl $2
+	pushl $SEL_UCODE32
+	pushl $user_stub
+	iret
+user_stub:
+	testl %eax, %eax
+	jnz 1f
+	movl (%esi), %eax
+	int $USER_RETURN_VECTOR
+1:	movl %edx, (%esi)
+	xorl %eax, %eax
+	int $USER_RETURN_VECTOR
+user_abort:
+	xorl %eax, %eax
+user_return:
+	movl %gs:PERCPU_OFF_USER_SP, %esp
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
+
 	.section .rodata
 	.balign 8
 exc_stub_table:
@@ -65,5 +108,6 @@ exc_stub_table:
 	stub_addr %v
 	.set v, v + 1
 	.endr
+	.long user_return, 0		/* USER_RETURN_VECTOR */
 
 	.section .note.GNU-stack, "", @progbits

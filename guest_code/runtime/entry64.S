@@ -6,6 +6,8 @@
  */
 #include "../../lib/abi/layout.h"
 
+#define PERCPU_OFF_USER_SP 480	/* lib/abi/percpu.h, checked there */
+
 	.section .text.header, "ax"
 	.globl image_header
 image_header:
@@ -87,6 +89,47 @@ exc_common:
 	.quad exc_stub_\v
 	.endm
 
+/*
+ * u32 user_access(u32 kind, u64 va, u32 val): one 4-byte access at CPL 3
+ * (kind 0 read, 1 write); see entry32.S.
+ */
+	.globl user_access, user_abort
+user_access:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %gs:PERCPU_OFF_USER_SP
+	movq %rsp, LAYOUT_TSS + TSS_SP0
+	movl %edi, %eax
+	pushq $SEL_UDATA
+	pushq $(LAYOUT_USER_STACK + 4096)
+	pushq $2
+	pushq $SEL_UCODE64
+	pushq $user_stub
+	iretq
+user_stub:
+	testl %eax, %eax
+	jnz 1f
+	movl (%rsi), %eax
+	int $USER_RETURN_VECTOR
+1:	movl %edx, (%rsi)
+	xorl %eax, %eax
+	int $USER_RETURN_VECTOR
+user_abort:
+	xorl %eax, %eax
+user_return:
+	movq %gs:PERCPU_OFF_USER_SP, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
 	.section .rodata
 	.balign 8
 exc_stub_table:
@@ -95,5 +138,6 @@ exc_stub_table:
 	stub_addr %v
 	.set v, v + 1
 	.endr
+	.quad user_return		/* USER_RETURN_VECTOR */
 
 	.section .note.GNU-stack, "", @progbits

@@ -26,6 +26,8 @@ struct exc_frame {
 
 void guest_entry(struct guest_percpu *pc);
 void guest_exception(struct exc_frame *f);
+u32 user_access(u32 kind, unsigned long va, u32 val);
+void __attribute__((noreturn)) user_abort(void);
 
 void *memset(void *s, int c, size_t n)
 {
@@ -118,6 +120,14 @@ void guest_exception(struct exc_frame *f)
 	struct guest_percpu *pc = this_cpu();
 	unsigned long cr2 = read_cr2();
 
+	if (pc->user_active) {
+		/* A user-mode access faulted: back to user_access()'s caller. */
+		pc->fault.vector = (u32)f->vector;
+		pc->fault.error_code = (u32)f->error_code;
+		pc->fault.cr2 = cr2;
+		pc->user_active = 0;
+		user_abort();
+	}
 	if (pc->fixup) {
 		pc->fault.vector = (u32)f->vector;
 		pc->fault.error_code = (u32)f->error_code;
@@ -204,4 +214,27 @@ void guest_write64_safe(unsigned long va, u64 val, struct fault_info *f)
 		     : "eax", "edx", "memory", "cc");
 #endif
 	safe_end(pc, f);
+}
+
+static u32 user_safe(u32 kind, unsigned long va, u32 val, struct fault_info *f)
+{
+	struct guest_percpu *pc = this_cpu();
+	u32 r;
+
+	safe_begin(pc);
+	pc->user_active = 1;
+	r = user_access(kind, va, val);
+	pc->user_active = 0;
+	*f = pc->fault;
+	return r;
+}
+
+u32 guest_user_read32_safe(unsigned long va, struct fault_info *f)
+{
+	return user_safe(0, va, 0, f);
+}
+
+void guest_user_write32_safe(unsigned long va, u32 val, struct fault_info *f)
+{
+	user_safe(1, va, val, f);
 }

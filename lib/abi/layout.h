@@ -12,6 +12,7 @@
  *   0x0000_1000  GDT
  *   0x0000_2000  IDT
  *   0x0000_3000  TSS
+ *   0x0000_f000  user-mode stack (the one page of the region user code may use)
  *   0x0001_0000  per-vCPU areas (struct guest_percpu + stack), 16 KiB each
  *   0x0010_0000  guest code image (up to 1 MiB)
  *   0x0020_0000  page-table pool (2 MiB, 512 table pages)
@@ -29,6 +30,7 @@
 #define LAYOUT_GDT		0x1000ULL
 #define LAYOUT_IDT		0x2000ULL
 #define LAYOUT_TSS		0x3000ULL
+#define LAYOUT_USER_STACK	0xf000ULL
 #define LAYOUT_PERCPU		0x10000ULL
 #define LAYOUT_PERCPU_SIZE	0x4000ULL
 #define LAYOUT_MAX_VCPUS	16
@@ -45,6 +47,14 @@
 #define SEL_DATA		0x10
 #define SEL_CODE64		0x18
 #define SEL_TSS			0x20	/* 16 bytes in long mode */
+#define SEL_UCODE32		0x33	/* DPL 3, RPL 3 */
+#define SEL_UDATA		0x3b	/* DPL 3: DS/ES/FS/GS always, SS in user mode */
+#define SEL_UCODE64		0x43
+#define GDT_ENTRIES		9
+
+/* TSS field the CPU loads the ring-0 stack pointer from (both formats). */
+#define TSS_SP0			4
+#define TSS_SS0			8	/* 32-bit TSS only */
 
 /* Port the guest writes the address of its struct ucall to. */
 #define UCALL_PORT		0xe0
@@ -53,5 +63,8 @@
 #define GUEST_IMAGE_MAGIC	0x47544d4bU
 
 #define NR_EXCEPTION_VECTORS	32
+/* Vector user code raises (INT, DPL 3 gate) to return to ring 0. */
+#define USER_RETURN_VECTOR	32
+#define NR_IDT_VECTORS		33
 
 #endif

@@ -26,6 +26,8 @@ enum guest_op_code {
 	OP_INVLPG,	/* invlpg va */
 	OP_WRITE_CR3,	/* cr3 = value (also reloads PAE PDPTEs) */
 	OP_SYNC,	/* UCALL_SYNC(index of this op, value) */
+	OP_USER_READ32,	/* OP_READ32 at CPL 3 */
+	OP_USER_WRITE32, /* OP_WRITE32 at CPL 3 */
 	OP_NR_CODES,
 };
 

@@ -29,6 +29,8 @@ struct guest_percpu {
 	struct fault_info fault;
 	u64 args[GUEST_NR_ARGS];	/* test arguments from the host */
 	struct ucall uc;
+	u64 user_sp;		/* ring-0 stack to return to from user mode */
+	u32 user_active;	/* a user-mode access is running */
 };
 
 #define PERCPU_OFF_FIXUP	8
@@ -36,5 +38,8 @@ struct guest_percpu {
 
 KMT_STATIC_ASSERT(offsetof(struct guest_percpu, fixup) == PERCPU_OFF_FIXUP);
 KMT_STATIC_ASSERT(offsetof(struct guest_percpu, fault) == PERCPU_OFF_FAULT);
+#define PERCPU_OFF_USER_SP	480
+KMT_STATIC_ASSERT(offsetof(struct guest_percpu, user_sp) == PERCPU_OFF_USER_SP);
+
 
 #endif

@@ -194,6 +194,8 @@ struct guest_percpu_i386 {
 	struct fault_info_i386 fault;
 	u64_i386 args[GUEST_NR_ARGS];
 	struct ucall_i386 uc;
+	u64_i386 user_sp;
+	u32 user_active;
 };
 
 KMT_STATIC_ASSERT(alignof(u64_i386) == 4);
@@ -247,8 +249,10 @@ static void test_percpu_abi(void)
 	CHECK_BOTH(guest_percpu, fault, PERCPU_OFF_FAULT);
 	CHECK_BOTH(guest_percpu, args, PERCPU_OFF_FAULT + 16);
 	CHECK_BOTH(guest_percpu, uc, PERCPU_OFF_FAULT + 16 + 8 * GUEST_NR_ARGS);
-	CHECK_SIZE(guest_percpu, PERCPU_OFF_FAULT + 16 + 8 * GUEST_NR_ARGS +
-		   sizeof(struct ucall));
+	CHECK_BOTH(guest_percpu, user_sp, PERCPU_OFF_USER_SP);
+	CHECK_BOTH(guest_percpu, user_active, PERCPU_OFF_USER_SP + 8);
+	check_off(PERCPU_OFF_USER_SP, PERCPU_OFF_FAULT + 16 + 8 * GUEST_NR_ARGS +
+		  sizeof(struct ucall), "PERCPU_OFF_USER_SP");
 	check_off(PERCPU_OFF_FIXUP, 8, "PERCPU_OFF_FIXUP");
 	check_off(PERCPU_OFF_FAULT, 24, "PERCPU_OFF_FAULT");
 	/* The rest of the per-vCPU area is the stack; leave it most of that. */
