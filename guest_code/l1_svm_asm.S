@@ -57,39 +57,46 @@ svm_run_l2:
  *            entries, EDX = generation.
  */
 	.code32
+/*
+ * EBX = l2_pattern(page in \page, generation in EDX) (lib/abi/svm.h);
+ * EBP = byte offset of that page.
+ */
+	.macro pattern page
+	movl \page, %ebx
+	imull $0x9e3779b1, %ebx, %ebx
+	xorl %edx, %ebx
+	movl \page, %ebp
+	shll $12, %ebp
+	.endm
+
+/* Ends an L2 routine: VMMCALL with EAX = 0. */
+	.macro done
+	xorl %eax, %eax
+	vmmcall
+	hlt
+	.endm
+
 	.globl l2_fill, l2_verify, l2_write_list
 l2_fill:
 	xorl %eax, %eax
 1:	cmpl %ecx, %eax
 	jae 2f
-	movl %eax, %ebx
-	imull $0x9e3779b1, %ebx, %ebx
-	xorl %edx, %ebx
-	movl %eax, %ebp
-	shll $12, %ebp
+	pattern %eax
 	movl %ebx, (%esi, %ebp)
 	incl %eax
 	jmp 1b
-2:	xorl %eax, %eax
-	vmmcall
-	hlt
+2:	done
 
 l2_verify:
 	xorl %eax, %eax
 1:	cmpl %ecx, %eax
 	jae 2f
-	movl %eax, %ebx
-	imull $0x9e3779b1, %ebx, %ebx
-	xorl %edx, %ebx
-	movl %eax, %ebp
-	shll $12, %ebp
+	pattern %eax
 	cmpl %ebx, (%esi, %ebp)
 	jne 3f
 	incl %eax
 	jmp 1b
-2:	xorl %eax, %eax
-	vmmcall
-	hlt
+2:	done
 3:	movl %eax, %edi
 	movl $1, %eax
 	vmmcall
@@ -99,17 +106,11 @@ l2_write_list:
 	xorl %eax, %eax
 1:	cmpl %ecx, %eax
 	jae 2f
-	movl (%edi, %eax, 4), %ebp	/* page index */
-	movl %ebp, %ebx
-	imull $0x9e3779b1, %ebx, %ebx
-	xorl %edx, %ebx
-	shll $12, %ebp
+	pattern "(%edi, %eax, 4)"
 	movl %ebx, (%esi, %ebp)
 	incl %eax
 	jmp 1b
-2:	xorl %eax, %eax
-	vmmcall
-	hlt
+2:	done
 
 	.code64
 	.section .note.GNU-stack, "", @progbits

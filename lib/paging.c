@@ -188,7 +188,13 @@ static u64 table_flags(const struct pgtable *pt, int level)
 	return PTE_P | PTE_W | PTE_U;
 }
 
-u64 pg_entry_pa_alloc(struct pgtable *pt, u64 root, u64 va, int level)
+/*
+ * Descends from @root to the entry that translates @va at @level.  A
+ * missing table is allocated when @alloc (or ends the descent with 0); a
+ * large page in the way fails the test when @alloc (or returns 0).
+ */
+static u64 descend(const struct pgtable *pt, u64 root, u64 va, int level,
+		   bool alloc)
 {
 	int l = pg_levels(pt->mode);
 	u64 table = root_table(pt, root);
@@ -199,18 +205,28 @@ u64 pg_entry_pa_alloc(struct pgtable *pt, u64 root, u64 va, int level)
 
 		if (l == level)
 			return epa;
+		if (!alloc && !pt->phys.hva(pt->phys.opaque, epa))
+			return 0;
 		e = pg_read_entry(pt, epa);
-		if (!(e & PTE_P)) {
+		if (!(e & PTE_P) && alloc) {
 			e = pg_make_entry(pt->mode, l,
 					  pt->phys.alloc(pt->phys.opaque),
 					  table_flags(pt, l));
 			pg_write_entry(pt, epa, e);
 		}
-		TEST_ASSERT(!is_leaf(pt->mode, l, e),
-			    "VA 0x%llx: a large page at level %d is in the way",
-			    (unsigned long long)va, l);
+		if (!(e & PTE_P) || is_leaf(pt->mode, l, e)) {
+			TEST_ASSERT(!alloc,
+				    "VA 0x%llx: a large page at level %d is in the way",
+				    (unsigned long long)va, l);
+			return 0;
+		}
 		table = pg_entry_addr(pt->mode, l, e);
 	}
+}
+
+u64 pg_entry_pa_alloc(struct pgtable *pt, u64 root, u64 va, int level)
+{
+	return descend(pt, root, va, level, true);
 }
 
 void pg_map(struct pgtable *pt, u64 va, u64 pa, u64 page_size, u64 flags)
@@ -233,22 +249,7 @@ void pg_map(struct pgtable *pt, u64 va, u64 pa, u64 page_size, u64 flags)
 
 u64 pg_entry_pa(const struct pgtable *pt, u64 root, u64 va, int level)
 {
-	int l = pg_levels(pt->mode);
-	u64 table = root_table(pt, root);
-
-	for (;; l--) {
-		u64 epa = table_entry_pa(pt, table, l, va);
-		u64 e;
-
-		if (l == level)
-			return epa;
-		if (!pt->phys.hva(pt->phys.opaque, epa))
-			return 0;
-		e = pg_read_entry(pt, epa);
-		if (!(e & PTE_P) || is_leaf(pt->mode, l, e))
-			return 0;
-		table = pg_entry_addr(pt->mode, l, e);
-	}
+	return descend(pt, root, va, level, false);
 }
 
 void pg_share(struct pgtable *pt, u64 dst_root, u64 src_root, u64 va,
