@@ -5,6 +5,7 @@
 #   OUT/junit.xml    JUnit XML (one <testsuite> per test program)
 #   OUT/matrix.md    test x configuration matrix, failures with diagnostics
 #   OUT/facts.md     kernel, QEMU/CPU, module parameters, timings
+#   OUT/figures.md   the YAML figures of passing points (kmem per VM, ...)
 # Usage: awk -v out=DIR -f ci/report.awk LOG...
 # TAP point names carry their configuration as "[config] description".
 
@@ -28,7 +29,8 @@ function flush_case() {
 		return
 	cases[test, ++ncase[test]] = cur
 	case_diag[test, ncase[test]] = diag
-	cur = ""; diag = ""
+	case_yaml[test, ncase[test]] = yaml
+	cur = ""; diag = ""; yaml = ""; in_yaml = 0
 }
 
 function new_test(file) {
@@ -82,7 +84,15 @@ FNR == 1 { new_test(FILENAME) }
 /^Bail out!/ { flush_case(); cur = "fail" SUBSEP "harness" SUBSEP $0; total["fail"]++; count[test, "harness", "fail"]++
 	if (!("harness" in seen_cfg)) { seen_cfg["harness"] = 1; cfgs[++ncfg] = "harness" } }
 /^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
-/^  / { if (cur != "") diag = diag $0 "\n"; next }
+/^  / {
+	if (cur == "")
+		next
+	diag = diag $0 "\n"
+	if ($0 ~ /^  ---/) in_yaml = 1
+	else if ($0 ~ /^  \.\.\./) in_yaml = 0
+	else if (in_yaml) yaml = yaml substr($0, 3) "\n"
+	next
+}
 
 function cell(t, c,    p, f, s, k) {
 	p = count[t, c, "pass"] + 0; f = count[t, c, "fail"] + 0
@@ -96,6 +106,17 @@ function cell(t, c,    p, f, s, k) {
 END {
 	flush_case()
 	junit = out "/junit.xml"; matrix = out "/matrix.md"; facts = out "/facts.md"
+	figures = out "/figures.md"
+
+	printf "" > figures
+	for (i = 1; i <= ntests; i++) {
+		t = tests[i]
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			if (a[1] != "pass" || case_yaml[t, k] == "") continue
+			printf "\n%s: [%s] %s\n\n```\n%s```\n", t, a[2], a[3], case_yaml[t, k] > figures
+		}
+	}
 
 	printf "| | %s |\n", "kernel under test" > facts
 	printf "|---|---|\n" > facts

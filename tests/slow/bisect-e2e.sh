@@ -32,7 +32,9 @@ repo=$work/linux
 cp -a "$src" "$repo"
 cd "$repo" || exit 1
 git init -q && git config user.email kmt@localhost && git config user.name kmt
-git add -A >/dev/null && git commit -qm "base: Debian linux-source-6.1"
+# -f: Debian's top-level .gitignore ignores everything but debian/.
+git add -Af . >/dev/null && git commit -qm "base: Debian linux-source-6.1" ||
+	{ echo "not ok 1 - a git history on top of linux-source-6.1"; exit 1; }
 base=$(git rev-parse HEAD)
 commit_change() {	# MESSAGE COMMAND...
 	msg=$1; shift
