@@ -6,6 +6,7 @@
 #
 # Kernel command line:  kmt.test=/kmt/bin/T  kmt.configs=a,b
 #                       kmt.args=ARG,ARG  (each %XX-encoded by vm-run)
+#                       kmt.end=poweroff  (power off at the end, not reboot)
 # For each configuration: reload the KVM modules with its parameters, run
 # the test, unload, and report on /dev/ttyS1 (the TAP channel; the kernel
 # console stays on ttyS0 so its messages never mix into TAP):
@@ -41,18 +42,21 @@ if [ -d /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
 	mount -t hugetlbfs -o pagesize=1G hugetlbfs /dev/hugepages-1G
 fi
 
-# Raw mode: no \n -> \r\n translation, no echo of anything back.
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
+# Raw mode: no \n -> \r\n translation, no echo of anything back.  Bochs
+# emulates the line speed: 115200 (the 8250's top) rather than the default
+# 9600, or it takes 1 ms of guest time per byte (QEMU ignores the speed).
+stty -F /dev/ttyS1 115200 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
 out() { echo "$*" >&3; }
 up() { read -r u _ </proc/uptime; echo "$u"; }
 
-test= configs=default args=
+test= configs=default args= end=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	kmt.test=*) test=${w#*=} ;;
 	kmt.configs=*) configs=${w#*=} ;;
 	kmt.args=*) args=${w#*=} ;;
+	kmt.end=*) end=${w#*=} ;;
 	esac
 done
 # Decode the arguments: comma-separated, %XX escapes (busybox printf \x).
@@ -187,4 +191,7 @@ out "KMT-DONE $(up)"
 exec 3>&-
 # Reboot rather than power off: QEMU runs with -no-reboot, so this ends it
 # just the same, and it also works on kernels whose ACPI cannot power off.
+# Bochs has no -no-reboot (its BIOS faults when it starts over), but ends
+# on an ACPI power-off: there vm-run asks for one.
+[ "$end" = poweroff ] && poweroff -f
 reboot -f

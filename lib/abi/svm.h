@@ -13,6 +13,7 @@
 #ifndef KMT_ABI_SVM_H
 #define KMT_ABI_SVM_H
 
+#include "nested.h"
 #include "types.h"
 
 #define MSR_EFER		0xc0000080
@@ -70,7 +71,7 @@
 
 /* Arguments of an L2 run in struct guest_percpu.args. */
 enum {
-	L1_ARG_CMD,		/* L1_CMD_RUN or L1_CMD_EXIT */
+	L1_ARG_CMD,		/* L1_CMD_RUN or L1_CMD_EXIT (abi/nested.h) */
 	L1_ARG_VMCB,		/* guest physical address of the VMCB */
 	L1_ARG_HSAVE,		/* of the host save area */
 	L1_ARG_RIP,		/* L2 entry point */
@@ -78,24 +79,6 @@ enum {
 	L1_ARG_RCX,
 	L1_ARG_RDX,
 	L1_ARG_RDI,
-};
-
-/* L2 routines the L1 image exports (guest_code/l1_svm_asm.S). */
-enum l2_entry {
-	L2_FILL,		/* RSI base, RCX pages, RDX generation */
-	L2_VERIFY,		/* same; RAX 1 and RDI page on a mismatch */
-	L2_WRITE_LIST,		/* RSI base, RDI u32 list, RCX count, RDX gen */
-};
-
-/* The pattern L2 writes into word 0 of page @i. */
-static inline u32 l2_pattern(u32 i, u32 gen)
-{
-	return (i * 0x9e3779b1U) ^ gen;
-}
-
-enum {
-	L1_CMD_EXIT,
-	L1_CMD_RUN,
 };
 
 #endif

@@ -4,9 +4,11 @@
 # Self-test of the ci/ harness; prints TAP itself (run by make check).
 #  1-6  ci/tap-merge and the kernel-log scanner on canned TAP-channel
 #       transcripts (no VM needed; a real WARN would need a module)
-#  7    ci/vm-run rejects bad input with one error line and exit 99
-#  8-10 real boots: a hanging test must time out, a kernel panic must be
+#  7    ci/tap-join.awk: a QEMU and a Bochs stream become one
+#  8    ci/vm-run rejects bad input with one error line and exit 99
+#  9-11 real boots: a hanging test must time out, a kernel panic must be
 #       reported with the console tail, a good test must pass intact
+#       (in QEMU, or in Bochs with KMT_EMULATOR=bochs)
 # The boots SKIP when QEMU or a kernel is not available: KMT_KERNEL +
 # KMT_MODULES, KMT_KERNEL_DEB, or the default kernel in KMT_KERNEL_DIR
 # (./kernel) that ci/fetch-kernel downloads.
@@ -19,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0 failed=0
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 # result DESC CMD...: one point; on failure show the output being checked.
 result() {
 	d=$1; shift
@@ -127,19 +129,22 @@ t3() {
 }
 result "merge: signal and plan mismatch fail the run" t3
 
-# 4: every point skipped -> exit 77.
+# 4: every point skipped (the test exits 77, Automake's SKIP) -> exit 77.
 merge a 0 <<'EOF'
 KMT-BOOT 2.0 6.1.0
 KMT-CONFIG-BEGIN a 2.1
 KMT-TEST-BEGIN a
 1..0 # SKIP host has no NPT
-KMT-TEST-END a 0
+KMT-TEST-END a 77
 KMT-DMESG-BEGIN a
 KMT-DMESG-END a
 KMT-CONFIG-END a 2.4
 KMT-DONE 2.4
 EOF
-t4() { [ $rc = 77 ] && has '^ok 1 - \[a\] # SKIP host has no NPT$'; }
+t4() {
+	[ $rc = 77 ] && has '^ok 1 - \[a\] # SKIP host has no NPT$' &&
+	! has 'test run:'
+}
 result "merge: whole-test skip gives exit 77" t4
 
 # 5: the other problem patterns, one at a time.
@@ -167,20 +172,39 @@ t6() {
 }
 result "merge: boot failure reports every config with the console" t6
 
-# 7: bad input: one "vm-run: error:" line, exit 99, nothing on stdout.
+# 7: --intel joins the QEMU boot's TAP and the Bochs boot's.
+printf '%s\n' 'TAP version 13' '# test: t' '# [a] run time: 1 s' '1..2' \
+	'ok 1 - [a] x' 'not ok 2 - [a] y' >"$tmp/amd"
+printf '%s\n' 'TAP version 13' '# test: t' '# [a] run time: 3 s' '1..1' \
+	'ok 1 - [a] x # SKIP no' '# diag' >"$tmp/intel"
+awk -v label=intel -f "$ci/tap-join.awk" "$tmp/amd" "$tmp/intel" >"$tmp/out"
+t7() {
+	[ "$(sed -n 1p "$tmp/out")" = 'TAP version 13' ] && has '^1\.\.3$' &&
+	has '^# \[intel\] test: t$' && has '^# \[intel:a\] run time: 3 s$' &&
+	has '^not ok 2 - \[a\] y$' && has '^ok 3 - \[intel:a\] x # SKIP no$' &&
+	[ "$(grep -c '^TAP version' "$tmp/out")" = 1 ] &&
+	[ "$(tail -n 1 "$tmp/out")" = '# diag' ]
+}
+result "tap-join: the Bochs points follow, numbered on, labelled" t7
+
+# 8: bad input: one "vm-run: error:" line, exit 99, nothing on stdout.
 rc=0
 "$ci/vm-run" --kernel "$tmp/none" --modules "$tmp" "$here/tapargs.sh" \
 	>"$tmp/out" 2>"$tmp/err" || rc=$?
-t7() {
+t8() {
 	[ $rc = 99 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
 	grep -q '^vm-run: error: ' "$tmp/err"
 }
-result "vm-run: bad input is one error line and exit 99" t7
+result "vm-run: bad input is one error line and exit 99" t8
 
 # --- real boots -----------------------------------------------------------
 why=
-command -v "${KMT_QEMU:-qemu-system-x86_64}" >/dev/null 2>&1 ||
-	why="QEMU not installed"
+case ${KMT_EMULATOR:-qemu} in
+bochs) command -v "${KMT_BOCHS:-bochs}" >/dev/null 2>&1 ||
+	why="Bochs not installed" ;;
+*) command -v "${KMT_QEMU:-qemu-system-x86_64}" >/dev/null 2>&1 ||
+	why="QEMU not installed" ;;
+esac
 if [ -z "$why" ] && [ -z "${KMT_KERNEL:-}${KMT_KERNEL_DEB:-}" ]; then
 	kdir=${KMT_KERNEL_DIR:-$PWD/kernel}
 	mkdir -p "$(dirname "$kdir")"
@@ -217,22 +241,22 @@ wait $hang
 
 cp "$tmp/hang.out" "$tmp/out"; cp "$tmp/hang.err" "$tmp/err"
 read -r rc secs <"$tmp/hang.rc"
-t8() {
+t9() {
 	[ "$rc" = 1 ] && [ "$secs" -le $((limit + 10)) ] &&
 	has "^not ok 1 - \[shadow\] timed out after $limit s$" &&
 	has '^# console \(timed out after'
 }
-result "vm-run: hanging test times out (${secs}s, limit ${limit}s)" t8
+result "vm-run: hanging test times out (${secs}s, limit ${limit}s)" t9
 
 cp "$tmp/panic.out" "$tmp/out"; cp "$tmp/panic.err" "$tmp/err"
-t9() {
+t10() {
 	[ "$prc" = 1 ] && has '^ok 1 - \[default\] before the panic$' &&
 	has '^not ok 2 - \[default\] crashed' && has '^#   .*sysrq'
 }
-result "vm-run: kernel panic is reported with the console tail" t9
+result "vm-run: kernel panic is reported with the console tail" t10
 
 cp "$tmp/good.out" "$tmp/out"; cp "$tmp/good.err" "$tmp/err"
-t10() {
+t11() {
 	[ "$grc" = 0 ] && has '^1\.\.10$' &&
 	has '^# config=shadow argc=3$' && has '^# config=tdp argc=3$' &&
 	has '^# arg=<a b>$' && has '^# arg=<x,y%z>$' && has "^# arg=<q'\">$" &&
@@ -240,8 +264,8 @@ t10() {
 	has '^ok 4 - \[shadow\] kvm loaded$' &&
 	has '^ok 5 - \[shadow\] kernel log clean$' &&
 	has '^ok 10 - \[tdp\] kernel log clean$' &&
-	has '^# \[tdp\] module parameters: .*kvm_amd.npt=Y' &&
-	has '^# \[shadow\] module parameters: .*kvm_amd.npt=N'
+	has '^# \[tdp\] module parameters: .*kvm_(amd\.npt|intel\.ept)=Y' &&
+	has '^# \[shadow\] module parameters: .*kvm_(amd\.npt|intel\.ept)=N'
 }
-result "vm-run: good test passes with arguments intact" t10
+result "vm-run: good test passes with arguments intact" t11
 exit $failed

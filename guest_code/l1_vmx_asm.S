@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * L1 side of nested VMX: the VM-entry wrapper, and the L2 code L1 runs
+ * (guest_code/l2_code.S).
+ *
+ * A VM exit loads RSP and RIP from the VMCS host-state area and leaves
+ * every other general-purpose register as L2 left it, so the wrapper
+ * points HOST_RSP/HOST_RIP at its own frame and exit label right before
+ * the entry, loads L2's RSI/RCX/RDX/RDI, and after the exit stores what
+ * L2 left in them and in RAX.  Callee-saved registers go on the stack.
+ */
+#include "../lib/abi/vmx.h"
+
+	.text
+	.code64
+
+/*
+ * int vmx_run_l2(struct l2_regs *regs, int launched): rdi, esi.
+ * struct l2_regs is { rsi, rcx, rdx, rdi, rax } (guest_code/l1_vmx.c).
+ * Returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed (the
+ * VM-instruction error field says why).
+ */
+	.globl vmx_run_l2
+vmx_run_l2:
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	pushq %rdi			/* regs, for after the exit */
+	movl $VMCS_HOST_RSP, %eax
+	vmwrite %rsp, %rax
+	jna 2f
+	movl $VMCS_HOST_RIP, %eax
+	leaq 1f(%rip), %rdx
+	vmwrite %rdx, %rax
+	jna 2f
+	movl %esi, %ebx			/* launched */
+	movq 8(%rdi), %rcx
+	movq 16(%rdi), %rdx
+	movq 0(%rdi), %rsi
+	movq 24(%rdi), %rdi
+	testl %ebx, %ebx
+	jnz 3f
+	vmlaunch
+	jmp 2f
+3:	vmresume
+2:	popq %rdi			/* VMfailInvalid/VMfailValid */
+	movl $1, %eax
+	jmp 4f
+
+1:	pushq %rsi			/* the VM exit lands here */
+	movq 8(%rsp), %rsi		/* regs */
+	movq %rcx, 8(%rsi)
+	movq %rdx, 16(%rsi)
+	movq %rdi, 24(%rsi)
+	movq %rax, 32(%rsi)
+	popq %rcx
+	movq %rcx, 0(%rsi)
+	popq %rdi
+	xorl %eax, %eax
+4:	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	ret
+
+/* The L2 routines (abi/nested.h), ending in VMCALL. */
+	.macro l2_exit
+	vmcall
+	.endm
+#include "l2_code.S"
+
+	.code64
+	.section .note.GNU-stack, "", @progbits

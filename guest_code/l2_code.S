@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The L2 routines of the nested tests (enum l2_entry, lib/abi/nested.h),
+ * included by each L1 image's assembly (l1_svm_asm.S, l1_vmx_asm.S) after
+ * it defines the macro l2_exit, the instruction that hands control back
+ * to L1 (VMMCALL, VMCALL).  Leaves the assembler in .code32.
+ *
+ * L2 runs in 32-bit protected mode with paging off, so linear addresses
+ * are L2 guest-physical and NPT/EPT alone translates them.  Every routine
+ * ends in l2_exit with its result in EAX (0: success).
+ *
+ * l2_fill:   ESI = first page, ECX = pages, EDX = generation; writes the
+ *            pattern of (page index, generation) into word 0 of each page.
+ * l2_verify: same registers; on the first mismatch EAX = 1 and
+ *            EDI = the page index.
+ * l2_write_list: ESI = first page, EDI = u32 page-index list, ECX =
+ *            entries, EDX = generation.
+ */
+	.code32
+/*
+ * EBX = l2_pattern(page in \page, generation in EDX) (lib/abi/nested.h);
+ * EBP = byte offset of that page.
+ */
+	.macro pattern page
+	movl \page, %ebx
+	imull $0x9e3779b1, %ebx, %ebx
+	xorl %edx, %ebx
+	movl \page, %ebp
+	shll $12, %ebp
+	.endm
+
+/* Ends an L2 routine with EAX = 0. */
+	.macro done
+	xorl %eax, %eax
+	l2_exit
+	hlt
+	.endm
+
+	.globl l2_fill, l2_verify, l2_write_list
+l2_fill:
+	xorl %eax, %eax
+1:	cmpl %ecx, %eax
+	jae 2f
+	pattern %eax
+	movl %ebx, (%esi, %ebp)
+	incl %eax
+	jmp 1b
+2:	done
+
+l2_verify:
+	xorl %eax, %eax
+1:	cmpl %ecx, %eax
+	jae 2f
+	pattern %eax
+	cmpl %ebx, (%esi, %ebp)
+	jne 3f
+	incl %eax
+	jmp 1b
+2:	done
+3:	movl %eax, %edi
+	movl $1, %eax
+	l2_exit
+	hlt
+
+l2_write_list:
+	xorl %eax, %eax
+1:	cmpl %ecx, %eax
+	jae 2f
+	pattern "(%edi, %eax, 4)"
+	movl %ebx, (%esi, %ebp)
+	incl %eax
+	jmp 1b
+2:	done
+

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the nested tests share across vendors: the L2 routines every L1
+ * image (guest_code/l1_svm, guest_code/l1_vmx) exports, the pattern they
+ * write, and the commands the host gives L1.  The routines themselves are
+ * guest_code/l2_code.S; each L1 image assembles them with its own exit
+ * instruction (VMMCALL, VMCALL).
+ */
+#ifndef KMT_ABI_NESTED_H
+#define KMT_ABI_NESTED_H
+
+#include "types.h"
+
+/* L2 routines, the L1 image's exports in this order. */
+enum l2_entry {
+	L2_FILL,		/* RSI base, RCX pages, RDX generation */
+	L2_VERIFY,		/* same; RAX 1 and RDI page on a mismatch */
+	L2_WRITE_LIST,		/* RSI base, RDI u32 list, RCX count, RDX gen */
+};
+
+/* The pattern L2 writes into word 0 of page @i. */
+static inline u32 l2_pattern(u32 i, u32 gen)
+{
+	return (i * 0x9e3779b1U) ^ gen;
+}
+
+/* In args[0] of the L1 vCPU's struct guest_percpu. */
+enum {
+	L1_CMD_EXIT,
+	L1_CMD_RUN,
+};
+
+#endif

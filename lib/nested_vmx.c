@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "mode.h"
+#include "nested_vmx.h"
+#include "tap.h"
+#include "test_util.h"
+#include "ucall.h"
+
+#define CR0_PE	(1ULL << 0)
+#define CR0_ET	(1ULL << 4)
+#define CR0_NE	(1ULL << 5)
+#define CR0_PG	(1ULL << 31)
+
+/* One MSR through KVM_GET_MSRS on @fd (/dev/kvm: a feature MSR). */
+static bool get_msr(int fd, u32 index, u64 *value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = index };
+
+	if (ioctl(fd, KVM_GET_MSRS, &m) != 1)
+		return false;
+	*value = m.e.data;
+	return true;
+}
+
+static u64 vcpu_msr(struct kvm_vcpu *vcpu, u32 index)
+{
+	u64 v = 0;
+
+	TEST_ASSERT(get_msr(vcpu->fd, index, &v),
+		    "KVM_GET_MSRS: L1 cannot read MSR 0x%x", index);
+	return v;
+}
+
+bool nested_vmx_supported(char *why, size_t size)
+{
+	struct kvm_cpuid2 *c;
+	bool vmx = false;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	u32 i, n = 256, need = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
+	u64 ctls2 = 0;
+
+	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+	TEST_ASSERT(c && fd >= 0, "cannot open /dev/kvm");
+	c->nent = n;
+	TEST_ASSERT(!ioctl(fd, KVM_GET_SUPPORTED_CPUID, c),
+		    "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			vmx = c->entries[i].ecx & (1U << 5);
+	free(c);
+	if (!vmx) {
+		snprintf(why, size, "KVM offers no nested VMX (kvm_intel nested=0, or not Intel)");
+	} else if (!get_msr(fd, MSR_IA32_VMX_PROCBASED_CTLS2, &ctls2)) {
+		snprintf(why, size, "KVM does not report IA32_VMX_PROCBASED_CTLS2");
+		vmx = false;
+	} else if (((ctls2 >> 32) & need) != need) {
+		snprintf(why, size, "KVM offers nested VMX without EPT and unrestricted guest (ept=0 in L0?)");
+		vmx = false;
+	}
+	close(fd);
+	return vmx;
+}
+
+/*
+ * A control value with the bits @want, from its capability MSR: the low
+ * half holds the bits that must be 1, the high half those that may be.
+ */
+static u32 control(struct kvm_vcpu *vcpu, u32 cap_msr, u32 want,
+		   const char *name)
+{
+	u64 cap = vcpu_msr(vcpu, cap_msr);
+	u32 must = (u32)cap, may = (u32)(cap >> 32);
+
+	TEST_ASSERT(!(want & ~may),
+		    "nested VMX: %s control bits 0x%x not allowed (allowed 0x%x)",
+		    name, want & ~may, may);
+	return (want | must) & may;
+}
+
+static void put(struct vmx_fields *fl, u64 encoding, u64 value)
+{
+	TEST_ASSERT(fl->count < VMX_MAX_FIELDS, "VMCS field list full");
+	fl->f[fl->count++] = (struct vmx_field){ encoding, value };
+}
+
+static void put_guest_seg(struct vmx_fields *fl, u32 n, u16 sel, u32 ar,
+			  u32 limit)
+{
+	/* Selector, limit, access rights and base fields of segment @n. */
+	put(fl, VMCS_GUEST_ES_SEL + 2 * n, sel);
+	put(fl, VMCS_GUEST_ES_LIMIT + 2 * n, limit);
+	put(fl, VMCS_GUEST_ES_AR + 2 * n, ar);
+	put(fl, VMCS_GUEST_ES_BASE + 2 * n, 0);
+}
+
+/* L2: flat 32-bit protected mode, paging off, every exception exits. */
+static void guest_state(struct vmx_l2 *l2, struct vmx_fields *fl)
+{
+	struct kvm_vcpu *v = l2->vcpu;
+	u64 cr0_fixed0 = vcpu_msr(v, MSR_IA32_VMX_CR0_FIXED0);
+	u64 cr0_fixed1 = vcpu_msr(v, MSR_IA32_VMX_CR0_FIXED1);
+	u64 cr4_fixed0 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED0);
+	u64 cr4_fixed1 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED1);
+	/* Unrestricted guest lifts the fixed PG (and PE) bits. */
+	u64 cr0 = ((CR0_PE | CR0_ET | CR0_NE | cr0_fixed0) & cr0_fixed1) &
+		  ~CR0_PG;
+	u64 cr4 = cr4_fixed0 & cr4_fixed1;
+	u32 n;
+
+	/* ES, CS, SS, DS, FS, GS in encoding order. */
+	for (n = 0; n < 6; n++)
+		put_guest_seg(fl, n, n == 1 ? SEL_CODE32 : SEL_DATA,
+			      n == 1 ? VMX_AR_CODE32 : VMX_AR_DATA32,
+			      0xffffffff);
+	put_guest_seg(fl, 6, 0, VMX_AR_UNUSABLE, 0);		/* LDTR */
+	put_guest_seg(fl, 7, 0, VMX_AR_TSS32_BUSY, 0x67);	/* TR */
+	put(fl, VMCS_GUEST_GDTR_BASE, 0);
+	put(fl, VMCS_GUEST_GDTR_LIMIT, 0);
+	put(fl, VMCS_GUEST_IDTR_BASE, 0);
+	put(fl, VMCS_GUEST_IDTR_LIMIT, 0);
+	put(fl, VMCS_GUEST_CR0, cr0);
+	put(fl, VMCS_CR0_READ_SHADOW, cr0);
+	put(fl, VMCS_CR0_GUEST_HOST_MASK, 0);
+	put(fl, VMCS_GUEST_CR3, 0);
+	put(fl, VMCS_GUEST_CR4, cr4);
+	put(fl, VMCS_CR4_READ_SHADOW, cr4);
+	put(fl, VMCS_CR4_GUEST_HOST_MASK, 0);
+	put(fl, VMCS_GUEST_DR7, 0x400);
+	put(fl, VMCS_GUEST_RSP, 0);
+	put(fl, VMCS_GUEST_RFLAGS, 0x2);
+	put(fl, VMCS_GUEST_PENDING_DBG, 0);
+	put(fl, VMCS_GUEST_INTERRUPTIBILITY, 0);
+	put(fl, VMCS_GUEST_ACTIVITY_STATE, 0);
+	put(fl, VMCS_LINK_POINTER, ~0ULL);
+	put(fl, VMCS_GUEST_DEBUGCTL, 0);
+	put(fl, VMCS_GUEST_EFER, 0);
+	put(fl, VMCS_GUEST_SYSENTER_CS, 0);
+	put(fl, VMCS_GUEST_SYSENTER_ESP, 0);
+	put(fl, VMCS_GUEST_SYSENTER_EIP, 0);
+}
+
+/*
+ * Where a VM exit returns to: L1 as it is now (after it enabled VMX).
+ * Host data selectors must have RPL 0, so ES/DS/FS/GS are null (64-bit
+ * code ignores them; FS and GS keep their bases).  HOST_RSP and HOST_RIP
+ * are L1's to write, right before each entry.
+ */
+static void host_state(struct vmx_l2 *l2, struct vmx_fields *fl)
+{
+	struct kvm_sregs sr;
+
+	vcpu_get_sregs(l2->vcpu, &sr);
+	put(fl, VMCS_HOST_CR0, sr.cr0);
+	put(fl, VMCS_HOST_CR3, sr.cr3);
+	put(fl, VMCS_HOST_CR4, sr.cr4);
+	put(fl, VMCS_HOST_CS_SEL, sr.cs.selector);
+	put(fl, VMCS_HOST_SS_SEL, sr.ss.selector & ~7);
+	put(fl, VMCS_HOST_ES_SEL, 0);
+	put(fl, VMCS_HOST_DS_SEL, 0);
+	put(fl, VMCS_HOST_FS_SEL, 0);
+	put(fl, VMCS_HOST_GS_SEL, 0);
+	put(fl, VMCS_HOST_TR_SEL, sr.tr.selector);
+	put(fl, VMCS_HOST_FS_BASE, sr.fs.base);
+	put(fl, VMCS_HOST_GS_BASE, sr.gs.base);
+	put(fl, VMCS_HOST_TR_BASE, sr.tr.base);
+	put(fl, VMCS_HOST_GDTR_BASE, sr.gdt.base);
+	put(fl, VMCS_HOST_IDTR_BASE, sr.idt.base);
+	put(fl, VMCS_HOST_EFER, sr.efer);
+	put(fl, VMCS_HOST_SYSENTER_CS, 0);
+	put(fl, VMCS_HOST_SYSENTER_ESP, 0);
+	put(fl, VMCS_HOST_SYSENTER_EIP, 0);
+}
+
+static void controls(struct vmx_l2 *l2, struct vmx_fields *fl)
+{
+	struct kvm_vcpu *v = l2->vcpu;
+	bool t = vcpu_msr(v, MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
+
+	put(fl, VMCS_PIN_CONTROLS,
+	    control(v, t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			   MSR_IA32_VMX_PINBASED_CTLS, 0, "pin-based"));
+	put(fl, VMCS_PROC_CONTROLS,
+	    control(v, t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			   MSR_IA32_VMX_PROCBASED_CTLS,
+		    PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING |
+		    PROC_SECONDARY_CONTROLS, "processor-based"));
+	put(fl, VMCS_PROC_CONTROLS2,
+	    control(v, MSR_IA32_VMX_PROCBASED_CTLS2,
+		    PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
+		    "secondary processor-based"));
+	put(fl, VMCS_EXIT_CONTROLS,
+	    control(v, t ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
+		    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_EFER, "VM-exit"));
+	put(fl, VMCS_ENTRY_CONTROLS,
+	    control(v, t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			   MSR_IA32_VMX_ENTRY_CTLS,
+		    ENTRY_LOAD_EFER, "VM-entry"));
+	put(fl, VMCS_EXCEPTION_BITMAP, 0xffffffff);
+	put(fl, VMCS_PF_ERROR_MASK, 0);
+	put(fl, VMCS_PF_ERROR_MATCH, 0);
+	put(fl, VMCS_CR3_TARGET_COUNT, 0);
+	put(fl, VMCS_EXIT_MSR_STORE_COUNT, 0);
+	put(fl, VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	put(fl, VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	put(fl, VMCS_ENTRY_INTR_INFO, 0);
+	put(fl, VMCS_EPT_POINTER, l2->ept.root | EPTP_WB | EPTP_WALK_4 |
+	    (l2->ept_ad ? EPTP_AD : 0));
+}
+
+void vmx_l2_init(struct vmx_l2 *l2, struct kvm_vcpu *l1_vcpu)
+{
+	struct kvm_vm *vm = l1_vcpu->vm;
+	struct pg_phys phys = vm_pg_phys(vm);
+	u64 *a = vcpu_percpu(l1_vcpu)->args;
+	u32 rev;
+	struct vmx_fields *fl;
+	struct ucall uc;
+
+	memset(l2, 0, sizeof(*l2));
+	l2->vcpu = l1_vcpu;
+	l2->vmxon = vm_alloc_table_page(vm);
+	l2->vmcs = vm_alloc_table_page(vm);
+	l2->fields = vm_alloc_table_page(vm);
+	rev = VMX_BASIC_REVISION(vcpu_msr(l1_vcpu, MSR_IA32_VMX_BASIC));
+	*(u32 *)gpa_to_hva(vm, l2->vmxon) = rev;
+	*(u32 *)gpa_to_hva(vm, l2->vmcs) = rev;
+	l2->ept_caps = vcpu_msr(l1_vcpu, MSR_IA32_VMX_EPT_VPID_CAP);
+	TEST_ASSERT((l2->ept_caps & (EPT_CAP_WALK_4 | EPT_CAP_WB)) ==
+		    (EPT_CAP_WALK_4 | EPT_CAP_WB),
+		    "nested EPT without 4-level walks or write-back tables (IA32_VMX_EPT_VPID_CAP 0x%" PRIx64 ")",
+		    l2->ept_caps);
+	pg_init(&l2->ept, PAGING_LM4, &phys);
+	l2->ept.gbpages = l2->ept_caps & EPT_CAP_1G;
+	l2->ept_ad = l2->ept_caps & EPT_CAP_AD;
+	vmx_l2_map(l2, PAGE_SIZE_4K, PAGE_SIZE_4K,
+		   LAYOUT_RUNTIME_END - PAGE_SIZE_4K, PAGE_SIZE_4K);
+
+	a[VMX_ARG_VMXON] = l2->vmxon;
+	a[VMX_ARG_VMCS] = l2->vmcs;
+	a[VMX_ARG_FIELDS] = l2->fields;
+	TEST_ASSERT(vcpu_run_to_ucall(l1_vcpu, &uc) == UCALL_SYNC,
+		    "L1 did not start");
+	TEST_ASSERT(!uc.args[1],
+		    "L1 could not enable VMX: step %" PRIu64 " (1 IA32_FEATURE_CONTROL locked, 2 VMXON, 3 VMCLEAR, 4 VMPTRLD)",
+		    uc.args[1] & 0xff);
+
+	/* The whole VMCS, written by L1 before its first VMLAUNCH. */
+	fl = gpa_to_hva(vm, l2->fields);
+	fl->count = 0;
+	controls(l2, fl);
+	host_state(l2, fl);
+	guest_state(l2, fl);
+}
+
+void vmx_l2_map(struct vmx_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
+		u64 page_size)
+{
+	u64 off;
+
+	TEST_ASSERT(page_size != PAGE_SIZE_2M || (l2->ept_caps & EPT_CAP_2M),
+		    "nested EPT offers no 2 MiB pages");
+	for (off = 0; off < size; off += page_size)
+		pg_map(&l2->ept, l2_gpa + off, l1_gpa + off, page_size,
+		       EPT_W | EPT_X | EPT_MT_WB);
+}
+
+static bool l1_command(struct vmx_l2 *l2, struct ucall *uc)
+{
+	char msg[4096];
+	u32 cmd = vcpu_run_to_ucall(l2->vcpu, uc);
+
+	if (cmd == UCALL_SYNC)
+		return true;
+	ucall_format(l2->vcpu, uc, msg, sizeof(msg));
+	tap_diag("L1: %s", msg);
+	return false;
+}
+
+bool vmx_l2_run(struct vmx_l2 *l2, enum l2_entry entry,
+		struct vmx_l2_regs *regs, struct vmx_exit *exit)
+{
+	struct kvm_vm *vm = l2->vcpu->vm;
+	u64 *a = vcpu_percpu(l2->vcpu)->args;
+	struct vmx_fields *fl = gpa_to_hva(vm, l2->fields);
+	struct ucall uc;
+
+	if (l2->launched)
+		fl->count = 0;
+	put(fl, VMCS_GUEST_RIP, vm_guest_export(vm, entry));
+	a[VMX_ARG_CMD] = L1_CMD_RUN;
+	a[VMX_ARG_RSI] = regs->rsi;
+	a[VMX_ARG_RCX] = regs->rcx;
+	a[VMX_ARG_RDX] = regs->rdx;
+	a[VMX_ARG_RDI] = regs->rdi;
+	l2->launched = true;
+	if (!l1_command(l2, &uc))
+		return false;
+	*exit = (struct vmx_exit){ uc.args[0], uc.args[1], uc.args[2],
+				   uc.args[3] };
+	*regs = (struct vmx_l2_regs){ a[VMX_ARG_RSI], a[VMX_ARG_RCX],
+				      a[VMX_ARG_RDX], a[VMX_ARG_RDI] };
+	if (exit->reason == VMX_EXIT_VMCALL)
+		return true;
+	if (exit->reason & VMX_L1_FAIL)
+		tap_diag("L1: VMWRITE/VMLAUNCH/VMRESUME failed, VM-instruction error %" PRIu64,
+			 exit->reason & 0xffffffff);
+	else
+		tap_diag("L2 exit reason 0x%" PRIx64 "%s (VMCALL is %u, EPT violation %u, misconfiguration %u), qualification 0x%" PRIx64 ", %s 0x%" PRIx64,
+			 exit->reason & 0xffff,
+			 exit->reason & VMX_EXIT_ENTRY_FAILURE ? ", VM entry failed" : "",
+			 VMX_EXIT_VMCALL, VMX_EXIT_EPT_VIOLATION,
+			 VMX_EXIT_EPT_MISCONFIG, exit->qualification,
+			 (u16)exit->reason == VMX_EXIT_EPT_VIOLATION ||
+			 (u16)exit->reason == VMX_EXIT_EPT_MISCONFIG ?
+			 "guest-physical address" : "interruption information",
+			 exit->info);
+	return false;
+}
+
+void vmx_l2_finish(struct vmx_l2 *l2)
+{
+	struct ucall uc;
+
+	vcpu_percpu(l2->vcpu)->args[VMX_ARG_CMD] = L1_CMD_EXIT;
+	TEST_ASSERT(vcpu_run_to_ucall(l2->vcpu, &uc) == UCALL_DONE,
+		    "L1 did not finish");
+}
