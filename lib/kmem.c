@@ -16,7 +16,7 @@
 static const char *const item_names[KMEM_NR_ITEMS] = {
 	[KMEM_CURRENT] = "memory.current",
 	[KMEM_KERNEL] = "kernel",
-	[KMEM_KVM] = "kernel-pagetables",
+	[KMEM_KVM] = "kvm_kmem",
 	[KMEM_SLAB] = "slab",
 	[KMEM_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
 	[KMEM_SEC_PAGETABLES] = "sec_pagetables",
@@ -27,6 +27,8 @@ static const char *const item_names[KMEM_NR_ITEMS] = {
 	[KMEM_ANON] = "anon",
 	[KMEM_SYS_SEC_PAGETABLES] = "meminfo.SecPageTables",
 	[KMEM_SYS_SUNRECLAIM] = "meminfo.SUnreclaim",
+	[KMEM_SYS_VMALLOC] = "meminfo.VmallocUsed",
+	[KMEM_SYS_KERNEL_STACK] = "meminfo.KernelStack",
 };
 
 static const char *const cache_names[KMEM_NR_CACHES] = {
@@ -168,6 +170,12 @@ static void stat_item(struct kmem_snapshot *s, enum kmem_item item,
 	s->have[item] = text && kmem_parse_stat(text, key, &s->val[item]);
 }
 
+static void meminfo_item(struct kmem_snapshot *s, enum kmem_item item,
+			 const char *text, const char *key)
+{
+	s->have[item] = text && kmem_parse_meminfo(text, key, &s->val[item]);
+}
+
 void kmem_snapshot_parse(struct kmem_snapshot *s, const char *current,
 			 const char *stat, const char *meminfo,
 			 const char *slabinfo)
@@ -196,12 +204,10 @@ void kmem_snapshot_parse(struct kmem_snapshot *s, const char *current,
 		s->have[KMEM_KVM] = true;
 		s->val[KMEM_KVM] = s->val[KMEM_KERNEL] - s->val[KMEM_PAGETABLES];
 	}
-	s->have[KMEM_SYS_SEC_PAGETABLES] = meminfo &&
-		kmem_parse_meminfo(meminfo, "SecPageTables",
-				   &s->val[KMEM_SYS_SEC_PAGETABLES]);
-	s->have[KMEM_SYS_SUNRECLAIM] = meminfo &&
-		kmem_parse_meminfo(meminfo, "SUnreclaim",
-				   &s->val[KMEM_SYS_SUNRECLAIM]);
+	meminfo_item(s, KMEM_SYS_SEC_PAGETABLES, meminfo, "SecPageTables");
+	meminfo_item(s, KMEM_SYS_SUNRECLAIM, meminfo, "SUnreclaim");
+	meminfo_item(s, KMEM_SYS_VMALLOC, meminfo, "VmallocUsed");
+	meminfo_item(s, KMEM_SYS_KERNEL_STACK, meminfo, "KernelStack");
 	for (i = 0; i < KMEM_NR_CACHES; i++)
 		if (slabinfo)
 			kmem_parse_slabinfo(slabinfo, cache_names[i], &s->slab[i]);
@@ -402,9 +408,9 @@ static bool cgroup2_root(char *root, size_t size)
 	if (!mounts)
 		return false;
 	while (!found && next_line(&p, &start, &end)) {
-		char dev[64], dir[256], type[64];
+		char dev[64], dir[200], type[64];
 
-		if (sscanf(start, "%63s %255s %63s", dev, dir, type) == 3 &&
+		if (sscanf(start, "%63s %199s %63s", dev, dir, type) == 3 &&
 		    !strcmp(type, "cgroup2")) {
 			snprintf(root, size, "%s", dir);
 			found = true;
@@ -451,7 +457,7 @@ static bool has_word(const char *text, const char *word)
 
 static int move_to(const char *cgroup)
 {
-	char path[300], pid[32];
+	char path[600], pid[32];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
@@ -465,11 +471,20 @@ static int make_cgroup(const char *path)
 	return 0;
 }
 
+static struct kmem_cg *active_cg;
+
+static void leave_at_exit(void)
+{
+	if (active_cg)
+		kmem_cg_leave(active_cg);
+}
+
 int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size)
 {
-	char root[200], rel[200], file[300], *ctl;
+	static bool registered;
+	char root[200], rel[256], file[300], path[600], *ctl;
 	cpu_set_t set;
-	int cpu;
+	int cpu, err;
 
 	memset(cg, 0, sizeof(*cg));
 	if (!cgroup2_root(root, sizeof(root))) {
@@ -485,9 +500,10 @@ int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size)
 	snprintf(file, sizeof(file), "%s/cgroup.subtree_control", root);
 	ctl = kmem_read_file(file);
 	if (!ctl || (!has_word(ctl, "memory") && write_str(file, "+memory"))) {
+		err = errno;
 		snprintf(why, why_size,
 			 "cannot enable the memory controller in %s: %s",
-			 file, ctl ? strerror(errno) : "unreadable");
+			 file, ctl ? strerror(err) : "unreadable");
 		free(ctl);
 		return -1;
 	}
@@ -499,17 +515,23 @@ int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size)
 	if (make_cgroup(cg->path) || make_cgroup(cg->drain)) {
 		snprintf(why, why_size, "mkdir %s: %s", cg->path,
 			 strerror(errno));
+		rmdir(cg->path);
 		return -1;
 	}
-	snprintf(file, sizeof(file), "%s/memory.current", cg->path);
-	if (access(file, R_OK) || move_to(cg->path)) {
-		snprintf(why, why_size, "%s: %s", access(file, R_OK) ?
-			 file : "moving into the cgroup", strerror(errno));
-		rmdir(cg->path);
-		rmdir(cg->drain);
-		return -1;
+	snprintf(path, sizeof(path), "%s/memory.current", cg->path);
+	if (access(path, R_OK)) {
+		snprintf(why, why_size, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (move_to(cg->path)) {
+		snprintf(why, why_size, "moving into %s: %s", cg->path,
+			 strerror(errno));
+		goto fail;
 	}
 	cg->entered = true;
+	active_cg = cg;
+	if (!registered && !atexit(leave_at_exit))
+		registered = true;
 	/* One CPU: its stock is the only one the snapshots need to drain. */
 	cpu = sched_getcpu();
 	if (cpu >= 0) {
@@ -518,6 +540,10 @@ int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size)
 		sched_setaffinity(0, sizeof(set), &set);
 	}
 	return 0;
+fail:
+	rmdir(cg->path);
+	rmdir(cg->drain);
+	return -1;
 }
 
 void kmem_cg_leave(struct kmem_cg *cg)
@@ -528,6 +554,8 @@ void kmem_cg_leave(struct kmem_cg *cg)
 	rmdir(cg->path);
 	rmdir(cg->drain);
 	cg->entered = false;
+	if (active_cg == cg)
+		active_cg = NULL;
 }
 
 /*
@@ -553,7 +581,7 @@ static void churn(void)
 
 void kmem_snapshot(struct kmem_cg *cg, struct kmem_snapshot *s)
 {
-	char path[300];
+	char path[600];
 	char *current, *stat, *meminfo, *slabinfo;
 
 	TEST_ASSERT(cg->entered, "kmem_snapshot() outside kmem_cg_enter()");
@@ -591,14 +619,16 @@ bool __kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s,
 		   unsigned int interval_ms, unsigned int max_ms)
 {
 	struct kmem_snapshot prev;
-	unsigned int waited = 0;
+	unsigned int waited = 0, quiet = 0;
 
 	kmem_snapshot(cg, &prev);
 	for (;;) {
 		sleep_ms(interval_ms);
 		waited += interval_ms;
 		kmem_snapshot(cg, s);
-		if (llabs(kmem_delta(&prev, s, KMEM_KERNEL)) <= 4096)
+		if (llabs(kmem_delta(&prev, s, KMEM_KERNEL)) > 4096)
+			quiet = 0;
+		else if (++quiet == 2)
 			return true;
 		if (waited >= max_ms)
 			return false;

@@ -20,9 +20,13 @@
  * rstat flush threshold is crossed.  kmem_snapshot() therefore steps into
  * a sibling "drain" cgroup and makes a few accounted allocations there
  * (pipes, one page written into each): that hands both per-CPU stocks to
- * the sibling, which returns the measured cgroup's precharge, and crosses
- * the flush threshold, so the following memory.stat read is flushed.  The
- * figures are then exact to about one page (objcg->nr_charged_bytes).
+ * the sibling, which returns the measured cgroup's precharge (draining the
+ * obj_stock refills the page stock, which the next page charge drains
+ * again), and crosses the flush threshold, so the following memory.stat
+ * read is flushed.  The figures are then exact to about one page (the
+ * byte remainder kept in objcg->nr_charged_bytes).  /proc/meminfo is
+ * read after a write to /proc/sys/vm/stat_refresh folds the per-CPU
+ * vmstat deltas.
  * The process is pinned to one CPU by __kmem_cg_enter() so that no stock
  * is left behind on another CPU.  What remains is real: objects freed
  * through RCU (struct file, debugfs inodes, dentries) after an RCU grace
@@ -52,6 +56,8 @@ enum kmem_item {
 	KMEM_ANON,
 	KMEM_SYS_SEC_PAGETABLES, /* /proc/meminfo SecPageTables, system wide */
 	KMEM_SYS_SUNRECLAIM,	/* /proc/meminfo SUnreclaim, system wide */
+	KMEM_SYS_VMALLOC,	/* /proc/meminfo VmallocUsed, system wide */
+	KMEM_SYS_KERNEL_STACK,	/* /proc/meminfo KernelStack, system wide */
 	KMEM_NR_ITEMS,
 };
 
@@ -62,6 +68,9 @@ enum kmem_item {
  * KVM's).  Shadow and TDP page tables are in it (sec_pagetables), and so
  * are the slab objects, vmalloc and page allocations KVM makes with
  * __GFP_ACCOUNT, plus the VMM-side file, VMA and debugfs objects.
+ * What KVM allocates without __GFP_ACCOUNT (the guest FPU state, SRCU's
+ * per-CPU data, its worker threads) is in no cgroup; the system-wide
+ * KMEM_SYS_* figures see some of it (vmalloc, kernel stacks).
  */
 
 /* The KVM slab caches tracked in /proc/slabinfo. */
@@ -73,6 +82,12 @@ enum kmem_cache_id {
 	KMEM_NR_CACHES,
 };
 
+/*
+ * Without slab_nomerge on the kernel command line, a cache may be merged
+ * into another one of the same size and flags and have no line of its
+ * own (pte_list_desc usually is).  SLUB counts every object of a per-CPU
+ * slab as active: object counts are approximate, the cgroup is not.
+ */
 struct kmem_slab {
 	bool found;		/* false: no such line (merged, or absent) */
 	u64 active_objs;
@@ -87,9 +102,9 @@ struct kmem_snapshot {
 };
 
 struct kmem_cg {
-	char path[256];		/* the measured cgroup */
-	char drain[256];	/* sibling that takes the per-CPU stocks */
-	char home[256];		/* where the process was before */
+	char path[512];		/* the measured cgroup */
+	char drain[512];	/* sibling that takes the per-CPU stocks */
+	char home[512];		/* where the process was before */
 	bool entered;
 };
 
@@ -103,15 +118,16 @@ const char *kmem_cache_name(enum kmem_cache_id id);
  * CPU.  Returns 0, or -1 with @why saying what is missing.
  */
 int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size);
-/* Moves the process back and removes the cgroups. */
+/* Moves the process back and removes the cgroups (also done at exit). */
 void kmem_cg_leave(struct kmem_cg *cg);
 
 /* Drains the per-CPU charge caches and reads every figure. */
 void kmem_snapshot(struct kmem_cg *cg, struct kmem_snapshot *s);
 /*
- * Snapshots until KMEM_KERNEL is unchanged (to within one page) between
- * two snapshots @interval_ms apart, for at most @max_ms; returns false if
- * it never settled (the last snapshot is in @s anyway).
+ * Snapshots every @interval_ms until KMEM_KERNEL stays unchanged (to
+ * within one page) over two intervals in a row, for at most @max_ms;
+ * returns false if it never settled (the last snapshot is in @s anyway).
+ * kmem_settle(): every 20 ms, for at most 3 s.
  */
 bool __kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s,
 		   unsigned int interval_ms, unsigned int max_ms);

@@ -1,0 +1,877 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel memory per VM: held to budgets, compared with a baseline, and
+ * given back when the VM goes.
+ *
+ * Guards what KVM allocates with __GFP_ACCOUNT per VM and per vCPU and
+ * frees in kvm_destroy_vm(): struct kvm_svm (kvm_arch_alloc_vm), the vCPU
+ * (kvm_vcpu cache, VMCB, MSRPM, pio_data, emulator context), the MMU's
+ * memory caches (mmu_topup_memory_caches() per vCPU; the VM-wide split
+ * caches of topup_split_caches()), memslot metadata (rmap arrays,
+ * lpage_info, gfn_track), shadow/TDP page tables (SecPageTables) and
+ * their kvm_mmu_page headers, and the teardown in kvm_arch_destroy_vm()
+ * / kvm_mmu_uninit_vm() / kvm_arch_free_memslot().  Bug classes: a
+ * cache topped up far beyond what it needs (the seed's patch 3:
+ * split_desc_cache buffered 2 x 513 pte_list_desc, ~64 KiB per VM; see
+ * shared/seed-eager-split-cleanups.txt), per-GiB metadata or page-table
+ * growth, and anything a destroyed VM leaves behind.
+ *
+ * Each scenario runs N VMs at once in a fresh memory cgroup and divides
+ * (lib/kmem.h explains why the figures are exact to about a page), over
+ * several rounds, and reports median and spread; the budget holds the
+ * largest round.  Scenarios: an idle VM, each further vCPU, kernel memory
+ * per GiB the guest mapped with 4 KiB and with 2 MiB pages (configurations
+ * shadow and tdp), and the split caches of a nested guest's eager page
+ * split (configuration nested).  Each also checks that its create/destroy
+ * loops left the cgroup where it started.  Budgets come from
+ * tests/kmem-budgets (built into the binary; --budget-file overrides).
+ *
+ *   kmem [--budget-file FILE] [--record FILE] [--tolerance PCT]
+ *        [--baseline FILE | --baseline-figures 'SCENARIO CONFIG BYTES; ...']
+ *
+ * --record appends the figures (kernel, configuration, median bytes per
+ * scenario) to FILE, in the budgets' line format.  --baseline fails a
+ * scenario whose median grew more than PCT percent (default 10), plus
+ * the run's own spread (at least its resolution), beyond the baseline's.
+ * In the QEMU harness the test's files stay in the guest, so every run
+ * also prints its record as "# kmem-record: " lines and as one
+ * "# kmem-baseline-figures: " line per configuration; join those lines
+ * with "; " and pass them back with --baseline-figures:
+ *
+ *   ci/vm-run --kernel A ... tests/kmem > a.tap
+ *   f=$(sed -n 's/^# kmem-baseline-figures: //p' a.tap | paste -sd ';')
+ *   ci/vm-run --kernel B ... tests/kmem --baseline-figures "$f"
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "kmem.h"
+#include "kvm_test.h"
+#include "mode.h"
+#include "nested_svm.h"
+#include "stats.h"
+#include "tap.h"
+#include "test_util.h"
+#include "worker.h"
+
+GUEST_PROGRAM_DECLARE(mem_worker);
+GUEST_PROGRAM64_DECLARE(l1_svm);
+
+/* tests/kmem-budgets, linked in by objcopy (see Makefile.am). */
+extern const char _binary_kmem_budgets_start[], _binary_kmem_budgets_end[];
+
+#define SLOT		1
+#define SLOT_GPA	(1ULL << 30)
+#define L2_GPA		0x40000000ULL	/* nested: L2's view of the slot */
+#define MAX_VMS		8
+#define MAX_ROUNDS	4
+#define MAX_BOUNDS	64
+
+enum unit { PER_VM, PER_VCPU, PER_GIB };
+
+static const char *const unit_names[] = {
+	[PER_VM] = "per VM",
+	[PER_VCPU] = "per vCPU",
+	[PER_GIB] = "per GiB mapped",
+};
+
+struct scenario {
+	const char *name;	/* the key in budgets and records */
+	const char *configs;	/* where the harness runs it (ci/configs) */
+	const char *what;
+	enum unit unit;
+	u32 nr_vms;		/* alive at once */
+	u32 rounds;		/* create/destroy loops */
+	u32 nr_vcpus;		/* PER_VCPU: grown from 1 to this */
+	enum mem_backing backing; /* PER_GIB: the data slot */
+	u64 slot_size;
+	u64 slot_gpa;
+	u64 guest_page;		/* the guest's own mapping of the slot */
+	bool nested;		/* PER_VM: L2 maps the slot; dirty logging on */
+};
+
+/* Kernel memory figures of one round, in the scenario's unit. */
+struct fig {
+	s64 item[KMEM_NR_ITEMS];
+	s64 objs[KMEM_NR_CACHES];	/* slabinfo active objects */
+	u64 objsize[KMEM_NR_CACHES];
+	bool no_cache[KMEM_NR_CACHES];	/* not in /proc/slabinfo */
+};
+
+struct result {
+	struct fig fig[MAX_ROUNDS];
+	s64 meta[MAX_ROUNDS];	/* PER_GIB: of which memslot metadata */
+	s64 whole_vm[MAX_ROUNDS]; /* PER_VCPU: a VM with all its vCPUs */
+	u32 rounds;
+	struct fig leak;	/* bytes left after all rounds */
+	u32 vms_total;
+	const char *skip;
+	u64 huge;		/* nested: huge mappings before the split, */
+	u64 huge_want;		/* how many L2's NPT asked for, */
+	u64 unsplit;		/* and how many the split left */
+};
+
+struct ctx {
+	struct kmem_cg cg;
+	struct kmem_bound budgets[MAX_BOUNDS], base[MAX_BOUNDS];
+	int nr_budgets, nr_base;
+	const char *budget_src;
+	const char *config, *flavour;
+	char flavour_buf[32];
+	const char *record_file, *baseline_src;	/* baseline_src: NULL, none */
+	char figures[1024];	/* this run's record, "; "-separated */
+	unsigned int tolerance;
+	char kernel[300];
+	char why[256];
+};
+
+struct vm_set {
+	struct kvm_vm *vm[MAX_VMS];
+	struct kvm_vcpu *vcpu[MAX_VMS];
+	struct svm_l2 l2[MAX_VMS];
+	u32 n;
+};
+
+/* ---- VMs ------------------------------------------------------------------ */
+
+static void vms_create(const struct scenario *sc, struct vm_set *set)
+{
+	struct guest_program prog = GUEST_PROGRAM(mem_worker);
+	u32 i, pages = (u32)(sc->slot_size / PAGE_SIZE_4K);
+
+	set->n = sc->nr_vms;
+	for (i = 0; i < set->n; i++) {
+		set->vm[i] = vm_create_guest(PAGING_LM4, &prog,
+					     LAYOUT_RUNTIME_END);
+		set->vcpu[i] = vm_guest_vcpu_add(set->vm[i], 0);
+		worker_start(set->vcpu[i], sc->slot_gpa, pages);
+	}
+}
+
+static void vms_destroy(struct vm_set *set)
+{
+	u32 i;
+
+	for (i = 0; i < set->n; i++)
+		vm_destroy(set->vm[i]);
+	set->n = 0;
+}
+
+/* vCPUs 1..nr_vcpus-1 of every VM, each run to the worker's first SYNC. */
+static void vms_grow_vcpus(const struct scenario *sc, struct vm_set *set)
+{
+	u32 i, id;
+
+	for (i = 0; i < set->n; i++) {
+		for (id = 1; id < sc->nr_vcpus; id++)
+			worker_start(vm_guest_vcpu_add(set->vm[i], id), 0, 0);
+	}
+}
+
+static bool vms_add_slot(const struct scenario *sc, struct vm_set *set,
+			 bool map, char *why, size_t why_size)
+{
+	u64 off;
+	u32 i;
+
+	for (i = 0; i < set->n; i++) {
+		struct kvm_vm *vm = set->vm[i];
+
+		if (__vm_add_memslot(vm, SLOT, sc->slot_gpa, sc->slot_size,
+				     sc->backing, 0, why, why_size))
+			return false;
+		for (off = 0; map && off < sc->slot_size; off += sc->guest_page)
+			pg_map(&vm->pt, sc->slot_gpa + off, sc->slot_gpa + off,
+			       sc->guest_page, PTE_W);
+	}
+	return true;
+}
+
+static void vms_delete_slot(struct vm_set *set)
+{
+	u32 i;
+
+	for (i = 0; i < set->n; i++)
+		vm_delete_memslot(set->vm[i], SLOT);
+}
+
+/* @cmd on every VM's vCPU 0: the worker's FILL touches every slot page. */
+static bool vms_cmd(struct vm_set *set, u32 cmd)
+{
+	u32 i;
+
+	for (i = 0; i < set->n; i++)
+		if (!worker_cmd(set->vcpu[i], cmd, 1, NULL, 0))
+			return false;
+	return true;
+}
+
+/*
+ * L1 (guest_code/l1_svm.c) with the slot in its memory, L2 mapping all of
+ * it through L1's NPT with 2 MiB pages and writing every page: KVM's
+ * nested MMU then holds 2 MiB SPTEs for L2 in the shadow MMU's rmaps.
+ */
+static bool vms_create_nested(const struct scenario *sc, struct vm_set *set,
+			      char *why, size_t why_size)
+{
+	struct guest_program prog = GUEST_PROGRAM64(l1_svm);
+	u32 pages = (u32)(sc->slot_size / PAGE_SIZE_4K);
+
+	for (set->n = 0; set->n < sc->nr_vms; set->n++) {
+		struct svm_l2_regs regs = { L2_GPA, pages, 1, 0 };
+		struct kvm_vm *vm = vm_create_guest(PAGING_LM4, &prog,
+						    LAYOUT_RUNTIME_END);
+		struct svm_l2 *l2 = &set->l2[set->n];
+		struct svm_exit x;
+
+		if (__vm_add_memslot(vm, SLOT, sc->slot_gpa, sc->slot_size,
+				     sc->backing, 0, why, why_size)) {
+			vm_destroy(vm);
+			return false;
+		}
+		set->vm[set->n] = vm;
+		set->vcpu[set->n] = vm_guest_vcpu_add(vm, 0);
+		svm_l2_init(l2, set->vcpu[set->n]);
+		svm_l2_map(l2, L2_GPA, sc->slot_gpa, sc->slot_size,
+			   sc->guest_page);
+		TEST_ASSERT(svm_l2_run(l2, L2_FILL, &regs, &x) && !x.rax,
+			    "L2 could not fill its slot");
+	}
+	return true;
+}
+
+/* ---- one round -------------------------------------------------------------- */
+
+/* @f += @sign * (@b - @a) */
+static void fig_add(struct fig *f, const struct kmem_snapshot *a,
+		    const struct kmem_snapshot *b, int sign)
+{
+	int i;
+
+	for (i = 0; i < KMEM_NR_ITEMS; i++)
+		f->item[i] += sign * kmem_delta(a, b, i);
+	for (i = 0; i < KMEM_NR_CACHES; i++) {
+		if (!a->slab[i].found || !b->slab[i].found) {
+			f->no_cache[i] = true;
+			continue;
+		}
+		f->objs[i] += sign * (s64)(b->slab[i].active_objs -
+					   a->slab[i].active_objs);
+		f->objsize[i] = b->slab[i].objsize;
+	}
+}
+
+static s64 scale(s64 v, s64 div, u64 per_gib_of)
+{
+	if (!per_gib_of)
+		return v / div;
+	return (s64)((double)v / (double)div * (double)PAGE_SIZE_1G /
+		     (double)per_gib_of);
+}
+
+static void fig_scale(struct fig *f, s64 div, u64 per_gib_of)
+{
+	int i;
+
+	for (i = 0; i < KMEM_NR_ITEMS; i++)
+		f->item[i] = scale(f->item[i], div, per_gib_of);
+	for (i = 0; i < KMEM_NR_CACHES; i++)
+		f->objs[i] = scale(f->objs[i], div, per_gib_of);
+}
+
+/*
+ * Per GiB mapped: memslot metadata (slot added, nothing touched: s0->s1)
+ * plus what deleting the touched slot frees (s2->s3) less what deleting
+ * it untouched frees (s4->s5).  A memslot deletion zaps every shadow/TDP
+ * page (kvm_mmu_zap_all_fast()), those mapping the runtime region too,
+ * hence the second deletion.  The difference of two kernel memory figures
+ * across the guest's faults would not do: each fault may refill the
+ * vCPU's MMU memory caches to 40 objects, so they hold anything from 5 to
+ * 40 pages at a snapshot; a deletion leaves them alone.
+ */
+static bool round_map(struct ctx *c, const struct scenario *sc,
+		      struct vm_set *set, struct fig *f, s64 *meta)
+{
+	struct kmem_snapshot s[6];
+	struct fig m = { 0 };
+
+	kmem_settle(&c->cg, &s[0]);
+	if (!vms_add_slot(sc, set, true, c->why, sizeof(c->why)))
+		return false;
+	kmem_settle(&c->cg, &s[1]);
+	TEST_ASSERT(vms_cmd(set, WORKER_FILL),
+		    "the guest could not touch its slot");
+	kmem_settle(&c->cg, &s[2]);
+	vms_delete_slot(set);
+	kmem_settle(&c->cg, &s[3]);
+	/*
+	 * An empty list: the guest only faults the runtime region back in.
+	 * Then the same slot again, untouched.
+	 */
+	TEST_ASSERT(vms_cmd(set, WORKER_VERIFY_LIST), "the guest did not run");
+	TEST_ASSERT(vms_add_slot(sc, set, false, c->why, sizeof(c->why)),
+		    "adding the slot again: %s", c->why);
+	kmem_settle(&c->cg, &s[4]);
+	vms_delete_slot(set);
+	kmem_settle(&c->cg, &s[5]);
+	fig_add(&m, &s[0], &s[1], 1);
+	*meta = scale(m.item[KMEM_KVM], set->n, sc->slot_size);
+	fig_add(f, &s[0], &s[1], 1);
+	fig_add(f, &s[3], &s[2], 1);
+	fig_add(f, &s[5], &s[4], -1);
+	return true;
+}
+
+/*
+ * The VM-wide split caches: enabling dirty logging on the slot makes
+ * eager page splitting (kvm_mmu_slot_try_split_huge_pages() ->
+ * shadow_mmu_try_split_huge_pages()) top up split_desc_cache,
+ * split_page_header_cache and split_shadow_page_cache
+ * (topup_split_caches()) and split L2's huge mappings with them.  What
+ * that ioctl costs, per VM.
+ */
+static void round_nested(struct ctx *c, const struct scenario *sc,
+			 struct vm_set *set, struct fig *f, struct result *r)
+{
+	struct kmem_snapshot s0, s1;
+	u32 i;
+
+	/* No huge SPTE to split, no topup: the figure would mean nothing. */
+	for (i = 0; i < set->n; i++)
+		r->huge += vm_stat(set->vm[i], "pages_2m");
+	r->huge_want += set->n * (sc->slot_size / PAGE_SIZE_2M);
+	kmem_settle(&c->cg, &s0);
+	for (i = 0; i < set->n; i++)
+		vm_set_memslot_flags(set->vm[i], SLOT, KVM_MEM_LOG_DIRTY_PAGES);
+	kmem_settle(&c->cg, &s1);
+	fig_add(f, &s0, &s1, 1);
+	for (i = 0; i < set->n; i++)
+		r->unsplit += vm_stat(set->vm[i], "pages_2m");
+}
+
+/*
+ * PER_VM: VMs created and run once (nested: round_nested()).  PER_VCPU:
+ * VMs grown from one vCPU to nr_vcpus.  PER_GIB: round_map().  Returns
+ * false (with r->skip) if the scenario cannot run here.
+ */
+static bool round_measure(struct ctx *c, const struct scenario *sc,
+			  struct result *r)
+{
+	struct kmem_snapshot pre, s0, s1;
+	struct vm_set set = { .n = 0 };
+	struct fig *f = &r->fig[r->rounds];
+	s64 div = sc->nr_vms;
+
+	memset(f, 0, sizeof(*f));
+	if (sc->nested) {
+		if (!vms_create_nested(sc, &set, c->why, sizeof(c->why))) {
+			vms_destroy(&set);
+			r->skip = c->why;
+			return false;
+		}
+		round_nested(c, sc, &set, f, r);
+		goto done;
+	}
+	if (sc->unit != PER_GIB)
+		kmem_settle(&c->cg, &pre);
+	vms_create(sc, &set);
+	if (sc->unit == PER_VM) {
+		kmem_settle(&c->cg, &s1);
+		fig_add(f, &pre, &s1, 1);
+	} else if (sc->unit == PER_VCPU) {
+		kmem_settle(&c->cg, &s0);
+		vms_grow_vcpus(sc, &set);
+		kmem_settle(&c->cg, &s1);
+		fig_add(f, &s0, &s1, 1);
+		div *= sc->nr_vcpus - 1;
+		r->whole_vm[r->rounds] = kmem_delta(&pre, &s1, KMEM_KVM) / set.n;
+	} else if (!round_map(c, sc, &set, f, &r->meta[r->rounds])) {
+		vms_destroy(&set);
+		r->skip = c->why;
+		return false;
+	}
+done:
+	fig_scale(f, div, sc->unit == PER_GIB ? sc->slot_size : 0);
+	vms_destroy(&set);
+	r->vms_total += sc->nr_vms;
+	r->rounds++;
+	return true;
+}
+
+static void scenario_run(struct ctx *c, const struct scenario *sc,
+			 struct result *r)
+{
+	struct kmem_snapshot first, last;
+	struct timespec t0, t1;
+	u32 i;
+
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kmem_settle(&c->cg, &first);
+	for (i = 0; i < sc->rounds && i < MAX_ROUNDS; i++)
+		if (!round_measure(c, sc, r))
+			return;
+	if (!kmem_settle(&c->cg, &last))
+		tap_diag("%s: kernel memory still moving after the VMs were destroyed",
+			 sc->name);
+	fig_add(&r->leak, &first, &last, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_diag("%s: %u rounds in %.2f s", sc->name, r->rounds,
+		 (double)(t1.tv_sec - t0.tv_sec) +
+		 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+static void spread_of(const struct result *r, enum kmem_item item,
+		      struct kmem_spread *sp)
+{
+	s64 v[MAX_ROUNDS];
+	u32 k;
+
+	for (k = 0; k < r->rounds; k++)
+		v[k] = r->fig[k].item[item];
+	kmem_spread(v, r->rounds, sp);
+}
+
+/*
+ * One page per measured delta (lib/kmem.h), spread over what was
+ * measured at once: round_map() takes three deltas.
+ */
+static s64 resolution(const struct scenario *sc)
+{
+	switch (sc->unit) {
+	case PER_VM:
+		return 4096 / sc->nr_vms;
+	case PER_VCPU:
+		return 4096 / (sc->nr_vms * (sc->nr_vcpus - 1));
+	default:
+		return scale(3 * 4096, sc->nr_vms, sc->slot_size);
+	}
+}
+
+static void yaml_spread(const char *key, const s64 *v, u32 n)
+{
+	struct kmem_spread sp;
+
+	kmem_spread(v, n, &sp);
+	tap_yaml(key, "{ median: %" PRId64 ", min: %" PRId64 ", max: %" PRId64 ", spread: %" PRId64 " }",
+		 sp.median, sp.min, sp.max, sp.max - sp.min);
+}
+
+static void report_figures(const struct ctx *c, const struct scenario *sc,
+			   const struct result *r, const struct kmem_bound *b)
+{
+	static const enum kmem_item shown[] = {
+		KMEM_KVM, KMEM_KERNEL, KMEM_SEC_PAGETABLES, KMEM_SLAB,
+		KMEM_VMALLOC, KMEM_PERCPU, KMEM_KERNEL_STACK, KMEM_PAGETABLES,
+		KMEM_CURRENT, KMEM_SYS_SEC_PAGETABLES, KMEM_SYS_SUNRECLAIM,
+		KMEM_SYS_VMALLOC, KMEM_SYS_KERNEL_STACK,
+	};
+	struct kmem_spread sp;
+	char key[64];
+	s64 v[MAX_ROUNDS];
+	u32 i, k;
+
+	tap_yaml_begin();
+	tap_yaml("config", "%s (%s MMU)", c->config, c->flavour);
+	tap_yaml("unit", "bytes %s", unit_names[sc->unit]);
+	tap_yaml("vms", "%u at once, %u rounds", sc->nr_vms, r->rounds);
+	tap_yaml("resolution", "%" PRId64, resolution(sc));
+	if (sc->unit == PER_GIB) {
+		tap_yaml("slot", "%" PRIu64 " MiB %s, guest pages %" PRIu64 " KiB",
+			 sc->slot_size >> 20, mem_backing_name(sc->backing),
+			 sc->guest_page >> 10);
+		yaml_spread("of_which_memslot_metadata", r->meta, r->rounds);
+	}
+	if (sc->nested)
+		tap_yaml("l2_huge_mappings", "{ before_dirty_logging: %" PRIu64 ", of: %" PRIu64 ", after: %" PRIu64 " }",
+			 r->huge, r->huge_want, r->unsplit);
+	if (sc->unit == PER_VCPU) {
+		snprintf(key, sizeof(key), "whole_vm_with_%u_vcpus", sc->nr_vcpus);
+		yaml_spread(key, r->whole_vm, r->rounds);
+	}
+	for (i = 0; i < ARRAY_SIZE(shown); i++) {
+		for (k = 0; k < r->rounds; k++)
+			v[k] = r->fig[k].item[shown[i]];
+		yaml_spread(kmem_item_name(shown[i]), v, r->rounds);
+	}
+	/* SLUB counts objects of per-CPU slabs as active: approximate. */
+	for (i = 0; i < KMEM_NR_CACHES; i++) {
+		snprintf(key, sizeof(key), "slabinfo_%s", kmem_cache_name(i));
+		if (r->fig[0].no_cache[i]) {
+			tap_yaml(key, "not in /proc/slabinfo (merged with another cache: boot with slab_nomerge)");
+			continue;
+		}
+		for (k = 0; k < r->rounds; k++)
+			v[k] = r->fig[k].objs[i];
+		kmem_spread(v, r->rounds, &sp);
+		tap_yaml(key, "{ objsize: %" PRIu64 ", active_objs_approx: { median: %" PRId64 ", min: %" PRId64 ", max: %" PRId64 " } }",
+			 r->fig[0].objsize[i], sp.median, sp.min, sp.max);
+	}
+	if (b)
+		tap_yaml("budget", "%" PRIu64 " (%s, %s %s)", b->bytes,
+			 c->budget_src, b->scenario, b->config);
+	tap_yaml_end();
+}
+
+static void check_budget(const struct ctx *c, const struct scenario *sc,
+			 const struct result *r)
+{
+	const struct kmem_bound *b = kmem_bounds_find(c->budgets, c->nr_budgets,
+						      sc->name, c->config,
+						      c->flavour);
+	struct kmem_spread sp;
+
+	spread_of(r, KMEM_KVM, &sp);
+	if (!b)
+		tap_skip("no budget for this configuration",
+			 "%s: %" PRId64 " bytes %s", sc->name, sp.max,
+			 unit_names[sc->unit]);
+	else if (sc->nested && (r->huge != r->huge_want || r->unsplit))
+		tap_check(false, "%s: %s: the split caches were not exercised: %" PRIu64 " of %" PRIu64 " L2 mappings huge before dirty logging, %" PRIu64 " after",
+			  sc->name, sc->what, r->huge, r->huge_want, r->unsplit);
+	else
+		tap_check(sp.max <= (s64)b->bytes,
+			  "%s: %s: %" PRId64 " bytes %s (max of %u rounds) within budget %" PRIu64,
+			  sc->name, sc->what, sp.max, unit_names[sc->unit],
+			  r->rounds, b->bytes);
+	report_figures(c, sc, r, b);
+}
+
+/*
+ * What the create/destroy loops left behind may not exceed "leak": in the
+ * cgroup, and system wide in vmalloc and kernel stacks, which also see
+ * what KVM allocates without __GFP_ACCOUNT.
+ */
+static void check_leak(const struct ctx *c, const struct scenario *sc,
+		       const struct result *r)
+{
+	const struct kmem_bound *b = kmem_bounds_find(c->budgets, c->nr_budgets,
+						      "leak", c->config,
+						      c->flavour);
+	const struct kmem_bound *bs = kmem_bounds_find(c->budgets, c->nr_budgets,
+						       "leak-sys", c->config,
+						       c->flavour);
+	s64 tol = b ? (s64)b->bytes : 16384;
+	s64 tol_sys = bs ? (s64)bs->bytes : 65536;
+	s64 kvm = r->leak.item[KMEM_KVM];
+	s64 sys = r->leak.item[KMEM_SYS_VMALLOC] +
+		  r->leak.item[KMEM_SYS_KERNEL_STACK];
+
+	tap_check(kvm <= tol && sys <= tol_sys,
+		  "%s: %u VMs created and destroyed: kernel memory back to its baseline (cgroup %+" PRId64 " bytes, tolerance %" PRId64 "; system vmalloc+stacks %+" PRId64 ", tolerance %" PRId64 ")",
+		  sc->name, r->vms_total, kvm, tol, sys, tol_sys);
+	tap_yaml_begin();
+	tap_yaml("left_behind", "{ kvm_kmem: %" PRId64 ", kernel: %" PRId64 ", slab: %" PRId64 ", vmalloc: %" PRId64 ", sys_vmalloc: %" PRId64 ", sys_kernel_stack: %" PRId64 " }",
+		 kvm, r->leak.item[KMEM_KERNEL], r->leak.item[KMEM_SLAB],
+		 r->leak.item[KMEM_VMALLOC], r->leak.item[KMEM_SYS_VMALLOC],
+		 r->leak.item[KMEM_SYS_KERNEL_STACK]);
+	tap_yaml("left_behind_per_vm", "%" PRId64,
+		 r->vms_total ? kvm / (s64)r->vms_total : 0);
+	tap_yaml_end();
+}
+
+static void check_baseline(const struct ctx *c, const struct scenario *sc,
+			   const struct result *r)
+{
+	const struct kmem_bound *b = kmem_bounds_find(c->base, c->nr_base,
+						      sc->name, c->config,
+						      c->flavour);
+	struct kmem_spread sp;
+	s64 allowed, noise;
+
+	if (!c->baseline_src)
+		return;
+	spread_of(r, KMEM_KVM, &sp);
+	if (!b) {
+		tap_skip("not in the baseline", "%s: against %s", sc->name,
+			 c->baseline_src);
+		return;
+	}
+	/* The run's own spread, and at least its resolution, is noise. */
+	noise = sp.max - sp.min > resolution(sc) ? sp.max - sp.min :
+						   resolution(sc);
+	allowed = (s64)b->bytes + (s64)(b->bytes * c->tolerance / 100) + noise;
+	tap_check(sp.median <= allowed,
+		  "%s: %" PRId64 " bytes %s against baseline %" PRIu64 " (+%u%%, allowed %" PRId64 ")",
+		  sc->name, sp.median, unit_names[sc->unit], b->bytes,
+		  c->tolerance, allowed);
+}
+
+static void record(struct ctx *c, const struct scenario *sc,
+		   const struct result *r, FILE *f)
+{
+	size_t n = strlen(c->figures);
+	struct kmem_spread sp;
+
+	spread_of(r, KMEM_KVM, &sp);
+	tap_diag("kmem-record: %-8s %-12s %" PRId64, sc->name, c->config,
+		 sp.median);
+	if (f)
+		fprintf(f, "%-8s %-12s %" PRId64 "\n", sc->name, c->config,
+			sp.median);
+	snprintf(c->figures + n, sizeof(c->figures) - n, "%s%s %s %" PRId64,
+		 n ? "; " : "", sc->name, c->config, sp.median);
+}
+
+/*
+ * Why nested-split cannot run here, or NULL.  topup_split_caches() fills
+ * the VM-wide split caches only when eager page splitting finds huge SPTEs
+ * in the shadow MMU's rmaps.  On 6.1 that takes a nested guest:
+ * kvm_mmu_slot_try_split_huge_pages() returns at once unless the TDP MMU
+ * is on, and with the TDP MMU only L2's mappings live in rmaps.  So
+ * shadow paging never gets there, nor does an eager_page_split=N kernel.
+ */
+static const char *nested_split_skip(const struct kvm_platform *plat,
+				     char *why, size_t size)
+{
+	char v[8] = "N";
+
+	if (!plat->tdp_mmu)
+		return "the split caches are only used with the TDP MMU (nested guests' rmaps)";
+	module_param_read("/sys", "kvm", "eager_page_split", v, sizeof(v));
+	if (v[0] != 'Y' && v[0] != '1')
+		return "kvm.eager_page_split=N: nothing is split eagerly";
+	if (!nested_svm_supported(why, size))
+		return why;
+	return NULL;
+}
+
+/*
+ * The harness runs the test once per configuration it lists; each
+ * scenario runs in its own ones (the nested one needs kvm_amd.nested=1,
+ * the others are measured once per MMU flavour).  Natively, or in a
+ * configuration no scenario names, every scenario runs.
+ */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool runs_here(const struct scenario *all, u32 nr,
+		      const struct scenario *sc)
+{
+	const char *cfg = getenv("KMT_CONFIG");
+	u32 i;
+
+	if (!cfg || !*cfg)
+		return true;
+	for (i = 0; i < nr; i++)
+		if (has_word(all[i].configs, cfg))
+			return has_word(sc->configs, cfg);
+	return true;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static void load_bounds(const char *path, const char *text,
+			struct kmem_bound *b, int *n)
+{
+	char err[128];
+
+	*n = kmem_bounds_parse(text, b, MAX_BOUNDS, err, sizeof(err));
+	TEST_ASSERT(*n >= 0, "%s: %s", path, err);
+}
+
+static char *read_or_die(const char *path)
+{
+	char *text = kmem_read_file(path);
+
+	TEST_ASSERT(text, "cannot read %s: %s", path, strerror(errno));
+	return text;
+}
+
+static bool is_number(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 6;
+}
+
+static void parse_args(struct ctx *c, int argc, char **argv)
+{
+	const char *budget_file = NULL, *baseline_file = NULL, *figures = NULL;
+	char *text, *p;
+	int i;
+
+	c->tolerance = 10;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--list-configs"))
+			continue;	/* kvm_test_start() answers it */
+		if (!strcmp(a, "--budget-file") && v)
+			budget_file = v;
+		else if (!strcmp(a, "--record") && v)
+			c->record_file = v;
+		else if (!strcmp(a, "--baseline") && v)
+			baseline_file = v;
+		else if (!strcmp(a, "--baseline-figures") && v)
+			figures = v;
+		else if (!strcmp(a, "--tolerance") && v && is_number(v))
+			c->tolerance = (unsigned int)strtoul(v, NULL, 10);
+		else
+			TEST_ASSERT(false, "unknown argument '%s' (usage: kmem [--budget-file FILE] [--record FILE] [--baseline FILE | --baseline-figures 'SCENARIO CONFIG BYTES; ...'] [--tolerance PCT])",
+				    a);
+		i++;
+	}
+	if (budget_file) {
+		text = read_or_die(budget_file);
+		c->budget_src = budget_file;
+	} else {
+		size_t n = _binary_kmem_budgets_end - _binary_kmem_budgets_start;
+
+		text = malloc(n + 1);
+		TEST_ASSERT(text, "out of memory");
+		memcpy(text, _binary_kmem_budgets_start, n);
+		text[n] = '\0';
+		c->budget_src = "tests/kmem-budgets";
+	}
+	load_bounds(c->budget_src, text, c->budgets, &c->nr_budgets);
+	free(text);
+	TEST_ASSERT(!baseline_file || !figures,
+		    "--baseline and --baseline-figures exclude each other");
+	if (baseline_file) {
+		text = read_or_die(baseline_file);
+		c->baseline_src = baseline_file;
+	} else if (figures) {
+		text = strdup(figures);
+		TEST_ASSERT(text, "out of memory");
+		for (p = text; *p; p++)
+			if (*p == ';')
+				*p = '\n';
+		c->baseline_src = "--baseline-figures";
+	} else {
+		return;
+	}
+	load_bounds(c->baseline_src, text, c->base, &c->nr_base);
+	free(text);
+}
+
+static void describe(struct ctx *c, const struct kvm_platform *plat)
+{
+	struct utsname u;
+	const char *cfg = getenv("KMT_CONFIG");
+
+	/* The budgets are derived for kvm_amd; kvm_intel has its own keys. */
+	if (!plat->tdp)
+		c->flavour = "shadow";
+	else
+		c->flavour = plat->tdp_mmu ? "tdp" : "tdp-legacy";
+	if (plat->vendor == KVM_VENDOR_INTEL) {
+		snprintf(c->flavour_buf, sizeof(c->flavour_buf), "vmx-%s",
+			 c->flavour);
+		c->flavour = c->flavour_buf;
+	}
+	c->config = cfg && *cfg ? cfg : c->flavour;
+	uname(&u);
+	snprintf(c->kernel, sizeof(c->kernel), "%s %s", u.release, u.version);
+}
+
+static FILE *record_open(const struct ctx *c)
+{
+	FILE *f;
+
+	if (!c->record_file)
+		return NULL;
+	f = fopen(c->record_file, "a");
+	TEST_ASSERT(f, "cannot open %s: %s", c->record_file, strerror(errno));
+	fprintf(f, "# kernel %s\n# config %s (%s MMU)\n", c->kernel,
+		c->config, c->flavour);
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct scenario scenarios[] = {
+		{ .name = "idle", .configs = "shadow tdp",
+		  .what = "VM with 1 vCPU and an 8 MiB slot, run to its first exit",
+		  .unit = PER_VM, .nr_vms = 8, .rounds = 3, .nr_vcpus = 1 },
+		{ .name = "vcpu", .configs = "shadow tdp",
+		  .what = "each further vCPU, run to its first exit",
+		  .unit = PER_VCPU, .nr_vms = 2, .rounds = 3, .nr_vcpus = 8 },
+		{ .name = "map-4k", .configs = "shadow tdp",
+		  .what = "slot touched by the guest, 4 KiB mappings",
+		  .unit = PER_GIB, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
+		  .backing = MEM_ANON, .slot_size = 64ULL << 20,
+		  .slot_gpa = SLOT_GPA, .guest_page = PAGE_SIZE_4K },
+		/* 2 MiB off a 1 GiB boundary: KVM may map 2 MiB, not 1 GiB. */
+		{ .name = "map-2m", .configs = "shadow tdp",
+		  .what = "slot touched by the guest, 2 MiB mappings",
+		  .unit = PER_GIB, .nr_vms = 1, .rounds = 2, .nr_vcpus = 1,
+		  .backing = MEM_HUGETLB_1G, .slot_size = PAGE_SIZE_1G,
+		  .slot_gpa = SLOT_GPA + PAGE_SIZE_2M,
+		  .guest_page = PAGE_SIZE_2M },
+		/* The seed's patch 3; see nested_split_skip(). */
+		{ .name = "nested-split", .configs = "nested",
+		  .what = "L2's 2 MiB mappings of a 32 MiB slot split when dirty logging starts",
+		  .unit = PER_VM, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
+		  .backing = MEM_HUGETLB_2M, .slot_size = 32ULL << 20,
+		  .slot_gpa = SLOT_GPA, .guest_page = PAGE_SIZE_2M,
+		  .nested = true },
+	};
+	/* Static: lib/kmem.c leaves the cgroup at exit, after main(). */
+	static struct ctx c;
+	static struct result r;
+	struct kvm_platform plat;
+	FILE *rec;
+	u32 i;
+
+	parse_args(&c, argc, argv);
+	kvm_test_start(argc, argv, "shadow tdp nested", &plat);
+	describe(&c, &plat);
+	tap_diag("config %s (%s MMU), kernel %s", c.config, c.flavour, c.kernel);
+	if (__kmem_cg_enter(&c.cg, c.why, sizeof(c.why)))
+		tap_skip_all("%s", c.why);
+	rec = record_open(&c);
+	/* Warm-up: one-time allocations of the first VM stay out of the figures. */
+	{
+		struct scenario warm = scenarios[0];
+		struct vm_set set;
+
+		warm.nr_vms = 1;
+		vms_create(&warm, &set);
+		vms_destroy(&set);
+	}
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		const struct scenario *sc = &scenarios[i];
+		const char *skip;
+
+		if (!runs_here(scenarios, ARRAY_SIZE(scenarios), sc)) {
+			tap_diag("%s: measured in configuration %s", sc->name,
+				 sc->configs);
+			continue;
+		}
+		skip = sc->nested ?
+			nested_split_skip(&plat, c.why, sizeof(c.why)) : NULL;
+		if (skip) {
+			tap_skip(skip, "%s: %s", sc->name, sc->what);
+			continue;
+		}
+		scenario_run(&c, sc, &r);
+		if (r.skip) {
+			tap_skip(r.skip, "%s: %s", sc->name, sc->what);
+			continue;
+		}
+		check_budget(&c, sc, &r);
+		check_leak(&c, sc, &r);
+		check_baseline(&c, sc, &r);
+		record(&c, sc, &r, rec);
+	}
+	if (rec)
+		fclose(rec);
+	if (c.figures[0])
+		tap_diag("kmem-baseline-figures: %s", c.figures);
+	kmem_cg_leave(&c.cg);
+	return tap_finish();
+}
