@@ -590,6 +590,14 @@ void kmem_snapshot(struct kmem_cg *cg, struct kmem_snapshot *s)
 	churn();
 	/* Folds the per-CPU vmstat deltas into /proc/meminfo (root only). */
 	write_str("/proc/sys/vm/stat_refresh", "1");
+	/*
+	 * memcg statistics are flushed lazily (rstat: past a threshold of
+	 * updates, or every 2 s), so memory.stat may lag by up to 64 pages
+	 * per CPU and look settled while it is not.  Reading cpu.stat
+	 * flushes the cgroup's whole rstat subtree, memcg's included.
+	 */
+	snprintf(path, sizeof(path), "%s/cpu.stat", cg->path);
+	free(kmem_read_file(path));
 	snprintf(path, sizeof(path), "%s/memory.current", cg->path);
 	current = kmem_read_file(path);
 	snprintf(path, sizeof(path), "%s/memory.stat", cg->path);
