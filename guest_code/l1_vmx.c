@@ -7,37 +7,12 @@
  * decision; L1 only executes the VMX instructions (protocol in
  * lib/abi/vmx.h).
  */
-#include "runtime/guest.h"
+#include "l1.h"
 
 #include "../lib/abi/vmx.h"
 
-struct l2_regs {
-	u64 rsi, rcx, rdx, rdi, rax;
-};
-
 /* 0: L2 ran and exited; 1: VMLAUNCH/VMRESUME failed. */
 int vmx_run_l2(struct l2_regs *regs, int launched);
-void l2_fill(void), l2_verify(void), l2_write_list(void);
-
-/* L2 entry points, in the order of enum l2_entry (lib/abi/nested.h). */
-const u64 guest_exports[] = {
-	(u64)(unsigned long)l2_fill,
-	(u64)(unsigned long)l2_verify,
-	(u64)(unsigned long)l2_write_list,
-};
-
-static u64 rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (u64)hi << 32 | lo;
-}
-
-static void wrmsr(u32 msr, u64 v)
-{
-	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
 
 /*
  * The VMX instructions report failure in CF (VMfailInvalid) or ZF
@@ -151,9 +126,8 @@ void guest_main(struct guest_percpu *pc)
 	int launched = 0;
 
 	GUEST_SYNC(0, vmx_enable(a));
-	while (a[VMX_ARG_CMD] == L1_CMD_RUN) {
-		struct l2_regs r = { a[VMX_ARG_RSI], a[VMX_ARG_RCX],
-				     a[VMX_ARG_RDX], a[VMX_ARG_RDI], 0 };
+	while (a[L1_ARG_CMD] == L1_CMD_RUN) {
+		struct l2_regs r = l2_regs_from_host(a);
 		u64 reason = run(a, &r, &launched), extra = 0;
 
 		if (!(reason & VMX_L1_FAIL)) {
@@ -164,10 +138,7 @@ void guest_main(struct guest_percpu *pc)
 				vmread(VMCS_GUEST_PHYSICAL_ADDRESS) :
 				vmread(VMCS_EXIT_INTR_INFO);
 		}
-		a[VMX_ARG_RSI] = r.rsi;
-		a[VMX_ARG_RCX] = r.rcx;
-		a[VMX_ARG_RDX] = r.rdx;
-		a[VMX_ARG_RDI] = r.rdi;
+		l2_regs_to_host(a, &r);
 		guest_ucall(UCALL_SYNC, reason, r.rax,
 			    reason & VMX_L1_FAIL ? 0 :
 			    vmread(VMCS_EXIT_QUALIFICATION), extra);

@@ -7,27 +7,23 @@
  * every other general-purpose register as L2 left it, so the wrapper
  * points HOST_RSP/HOST_RIP at its own frame and exit label right before
  * the entry, loads L2's RSI/RCX/RDX/RDI, and after the exit stores what
- * L2 left in them and in RAX.  Callee-saved registers go on the stack.
+ * L2 left in them and in RAX (guest_code/l1_regs.S).  Callee-saved
+ * registers go on the stack.
  */
 #include "../lib/abi/vmx.h"
+#include "l1_regs.S"
 
 	.text
 	.code64
 
 /*
  * int vmx_run_l2(struct l2_regs *regs, int launched): rdi, esi.
- * struct l2_regs is { rsi, rcx, rdx, rdi, rax } (guest_code/l1_vmx.c).
  * Returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed (the
  * VM-instruction error field says why).
  */
 	.globl vmx_run_l2
 vmx_run_l2:
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_callee_saved
 	pushq %rdi			/* regs, for after the exit */
 	movl $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax
@@ -37,10 +33,7 @@ vmx_run_l2:
 	vmwrite %rdx, %rax
 	jna 2f
 	movl %esi, %ebx			/* launched */
-	movq 8(%rdi), %rcx
-	movq 16(%rdi), %rdx
-	movq 0(%rdi), %rsi
-	movq 24(%rdi), %rdi
+	load_l2_regs
 	testl %ebx, %ebx
 	jnz 3f
 	vmlaunch
@@ -50,22 +43,10 @@ vmx_run_l2:
 	movl $1, %eax
 	jmp 4f
 
-1:	pushq %rsi			/* the VM exit lands here */
-	movq 8(%rsp), %rsi		/* regs */
-	movq %rcx, 8(%rsi)
-	movq %rdx, 16(%rsi)
-	movq %rdi, 24(%rsi)
-	movq %rax, 32(%rsi)
-	popq %rcx
-	movq %rcx, 0(%rsi)
-	popq %rdi
+1:	store_l2_regs			/* the VM exit lands here */
+	movq %rax, L2_REGS_RAX(%rsi)
 	xorl %eax, %eax
-4:	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+4:	pop_callee_saved
 	ret
 
 /* The L2 routines (abi/nested.h), ending in VMCALL. */

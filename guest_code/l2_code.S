@@ -15,6 +15,9 @@
  *            EDI = the page index.
  * l2_write_list: ESI = first page, EDI = u32 page-index list, ECX =
  *            entries, EDX = generation.
+ *
+ * guest_exports, the table the image header points at, names them in
+ * the order of enum l2_entry for the host (vm_guest_export()).
  */
 	.code32
 /*
@@ -72,3 +75,9 @@ l2_write_list:
 	jmp 1b
 2:	done
 
+	.section .rodata
+	.balign 8
+	.globl guest_exports
+guest_exports:
+	.quad l2_fill, l2_verify, l2_write_list
+	.text

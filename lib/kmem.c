@@ -349,6 +349,61 @@ const struct kmem_bound *kmem_bounds_find(const struct kmem_bound *b, int n,
 	return exact ? exact : flav ? flav : any;
 }
 
+/* Copies the field of [p, end) at *p into @buf; advances *p past it. */
+static void copy_field(const char **p, const char *end, char *buf,
+		       size_t size)
+{
+	const char *q = skip_space(*p, end), *f = q;
+
+	while (q < end && *q != ' ' && *q != '\t')
+		q++;
+	snprintf(buf, size, "%.*s", (int)(q - f), f);
+	*p = q;
+}
+
+int kmem_parse_vmallocinfo(const char *text, struct kmem_vmalloc_caller *c,
+			   int max)
+{
+	const char *p = text, *start, *end, *q;
+	char caller[64], field[64], *plus;
+	u64 bytes, pages;
+	int n = 0, i;
+
+	while (next_line(&p, &start, &end)) {
+		q = start;
+		copy_field(&q, end, field, sizeof(field));	/* the range */
+		if (!parse_u64(&q, end, &bytes))
+			continue;
+		copy_field(&q, end, caller, sizeof(caller));
+		if (!strcmp(caller, "unpurged"))
+			continue;
+		if (!caller[0] || !strchr(caller, '+'))
+			snprintf(caller, sizeof(caller), "(none)");
+		plus = strchr(caller, '+');
+		if (plus)
+			*plus = '\0';
+		pages = 0;
+		while (q < end) {
+			copy_field(&q, end, field, sizeof(field));
+			if (!strncmp(field, "pages=", 6))
+				pages = strtoull(field + 6, NULL, 10);
+		}
+		for (i = 0; i < n && strcmp(c[i].caller, caller); i++)
+			;
+		if (i == n) {
+			if (n == max)
+				continue;
+			memset(&c[n], 0, sizeof(c[n]));
+			snprintf(c[n].caller, sizeof(c[n].caller), "%s", caller);
+			n++;
+		}
+		c[i].pages += (s64)pages;
+		c[i].bytes += (s64)bytes;
+		c[i].areas++;
+	}
+	return n;
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 char *kmem_read_file(const char *path)

@@ -193,6 +193,23 @@ const struct kmem_bound *kmem_bounds_find(const struct kmem_bound *b, int n,
 /* Parses "123", "96K", "2M"; false if malformed. */
 bool kmem_parse_size(const char *s, u64 *bytes);
 
+/*
+ * /proc/vmallocinfo summed by caller (the symbol, without its offset):
+ * what to print when the system-wide vmalloc figure moved.  Areas with no
+ * caller count as "(none)"; "unpurged vm_area" lines (freed, their
+ * virtual range not yet purged) hold no pages and are skipped.  Returns
+ * how many callers went into @c (at most @max; the rest are dropped).
+ */
+struct kmem_vmalloc_caller {
+	char caller[64];
+	s64 pages;		/* pages=N: pages allocated by vmalloc */
+	s64 bytes;		/* area sizes, guard pages included */
+	s64 areas;
+};
+
+int kmem_parse_vmallocinfo(const char *text, struct kmem_vmalloc_caller *c,
+			   int max);
+
 /* A whole file into a NUL-terminated malloc()ed buffer, or NULL. */
 char *kmem_read_file(const char *path);
 

@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
-#include "mode.h"
-#include "nested_vmx.h"
+#include "nested.h"
 #include "tap.h"
 #include "test_util.h"
-#include "ucall.h"
 
 #define CR0_PE	(1ULL << 0)
 #define CR0_ET	(1ULL << 4)
@@ -41,33 +35,25 @@ static u64 vcpu_msr(struct kvm_vcpu *vcpu, u32 index)
 	return v;
 }
 
-bool nested_vmx_supported(char *why, size_t size)
+static bool vmx_supported(const struct kvm_cpuid2 *c, int kvm_fd, char *why,
+			  size_t size)
 {
-	struct kvm_cpuid2 *c;
+	u32 i, need = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
 	bool vmx = false;
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	u32 i, n = 256, need = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
 	u64 ctls2 = 0;
 
-	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
-	TEST_ASSERT(c && fd >= 0, "cannot open /dev/kvm");
-	c->nent = n;
-	TEST_ASSERT(!ioctl(fd, KVM_GET_SUPPORTED_CPUID, c),
-		    "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 	for (i = 0; i < c->nent; i++)
 		if (c->entries[i].function == 1)
 			vmx = c->entries[i].ecx & (1U << 5);
-	free(c);
 	if (!vmx) {
 		snprintf(why, size, "KVM offers no nested VMX (kvm_intel nested=0, or not Intel)");
-	} else if (!get_msr(fd, MSR_IA32_VMX_PROCBASED_CTLS2, &ctls2)) {
+	} else if (!get_msr(kvm_fd, MSR_IA32_VMX_PROCBASED_CTLS2, &ctls2)) {
 		snprintf(why, size, "KVM does not report IA32_VMX_PROCBASED_CTLS2");
 		vmx = false;
 	} else if (((ctls2 >> 32) & need) != need) {
 		snprintf(why, size, "KVM offers nested VMX without EPT and unrestricted guest (ept=0 in L0?)");
 		vmx = false;
 	}
-	close(fd);
 	return vmx;
 }
 
@@ -104,7 +90,7 @@ static void put_guest_seg(struct vmx_fields *fl, u32 n, u16 sel, u32 ar,
 }
 
 /* L2: flat 32-bit protected mode, paging off, every exception exits. */
-static void guest_state(struct vmx_l2 *l2, struct vmx_fields *fl)
+static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 {
 	struct kvm_vcpu *v = l2->vcpu;
 	u64 cr0_fixed0 = vcpu_msr(v, MSR_IA32_VMX_CR0_FIXED0);
@@ -155,7 +141,7 @@ static void guest_state(struct vmx_l2 *l2, struct vmx_fields *fl)
  * code ignores them; FS and GS keep their bases).  HOST_RSP and HOST_RIP
  * are L1's to write, right before each entry.
  */
-static void host_state(struct vmx_l2 *l2, struct vmx_fields *fl)
+static void host_state(struct nested_l2 *l2, struct vmx_fields *fl)
 {
 	struct kvm_sregs sr;
 
@@ -181,7 +167,7 @@ static void host_state(struct vmx_l2 *l2, struct vmx_fields *fl)
 	put(fl, VMCS_HOST_SYSENTER_EIP, 0);
 }
 
-static void controls(struct vmx_l2 *l2, struct vmx_fields *fl)
+static void controls(struct nested_l2 *l2, struct vmx_fields *fl)
 {
 	struct kvm_vcpu *v = l2->vcpu;
 	bool t = vcpu_msr(v, MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
@@ -213,125 +199,93 @@ static void controls(struct vmx_l2 *l2, struct vmx_fields *fl)
 	put(fl, VMCS_EXIT_MSR_LOAD_COUNT, 0);
 	put(fl, VMCS_ENTRY_MSR_LOAD_COUNT, 0);
 	put(fl, VMCS_ENTRY_INTR_INFO, 0);
-	put(fl, VMCS_EPT_POINTER, l2->ept.root | EPTP_WB | EPTP_WALK_4 |
-	    (l2->ept_ad ? EPTP_AD : 0));
+	put(fl, VMCS_EPT_POINTER, l2->npt.root | EPTP_WB | EPTP_WALK_4 |
+	    (l2->ad ? EPTP_AD : 0));
 }
 
-void vmx_l2_init(struct vmx_l2 *l2, struct kvm_vcpu *l1_vcpu)
+/* The VMXON region, the VMCS and the EPT's capabilities. */
+static void vmx_setup(struct nested_l2 *l2)
 {
-	struct kvm_vm *vm = l1_vcpu->vm;
-	struct pg_phys phys = vm_pg_phys(vm);
-	u64 *a = vcpu_percpu(l1_vcpu)->args;
+	struct kvm_vm *vm = l2->vcpu->vm;
+	struct vmx_l2 *vmx = &l2->vmx;
+	u64 *a = vcpu_percpu(l2->vcpu)->args;
 	u32 rev;
-	struct vmx_fields *fl;
-	struct ucall uc;
 
-	memset(l2, 0, sizeof(*l2));
-	l2->vcpu = l1_vcpu;
-	l2->vmxon = vm_alloc_table_page(vm);
-	l2->vmcs = vm_alloc_table_page(vm);
-	l2->fields = vm_alloc_table_page(vm);
-	rev = VMX_BASIC_REVISION(vcpu_msr(l1_vcpu, MSR_IA32_VMX_BASIC));
-	*(u32 *)gpa_to_hva(vm, l2->vmxon) = rev;
-	*(u32 *)gpa_to_hva(vm, l2->vmcs) = rev;
-	l2->ept_caps = vcpu_msr(l1_vcpu, MSR_IA32_VMX_EPT_VPID_CAP);
-	TEST_ASSERT((l2->ept_caps & (EPT_CAP_WALK_4 | EPT_CAP_WB)) ==
+	vmx->vmxon = vm_alloc_table_page(vm);
+	vmx->vmcs = vm_alloc_table_page(vm);
+	vmx->fields = vm_alloc_table_page(vm);
+	rev = VMX_BASIC_REVISION(vcpu_msr(l2->vcpu, MSR_IA32_VMX_BASIC));
+	*(u32 *)gpa_to_hva(vm, vmx->vmxon) = rev;
+	*(u32 *)gpa_to_hva(vm, vmx->vmcs) = rev;
+	vmx->ept_caps = vcpu_msr(l2->vcpu, MSR_IA32_VMX_EPT_VPID_CAP);
+	TEST_ASSERT((vmx->ept_caps & (EPT_CAP_WALK_4 | EPT_CAP_WB)) ==
 		    (EPT_CAP_WALK_4 | EPT_CAP_WB),
 		    "nested EPT without 4-level walks or write-back tables (IA32_VMX_EPT_VPID_CAP 0x%" PRIx64 ")",
-		    l2->ept_caps);
-	pg_init(&l2->ept, PAGING_LM4, &phys);
-	l2->ept.gbpages = l2->ept_caps & EPT_CAP_1G;
-	l2->ept_ad = l2->ept_caps & EPT_CAP_AD;
-	vmx_l2_map(l2, PAGE_SIZE_4K, PAGE_SIZE_4K,
-		   LAYOUT_RUNTIME_END - PAGE_SIZE_4K, PAGE_SIZE_4K);
+		    vmx->ept_caps);
+	l2->npt.gbpages = vmx->ept_caps & EPT_CAP_1G;
+	l2->map_flags = EPT_W | EPT_X | EPT_MT_WB;
+	l2->page_sizes = PAGE_SIZE_4K |
+			 (vmx->ept_caps & EPT_CAP_2M ? PAGE_SIZE_2M : 0) |
+			 (l2->npt.gbpages ? PAGE_SIZE_1G : 0);
+	l2->ad = vmx->ept_caps & EPT_CAP_AD;
+	a[VMX_ARG_VMXON] = vmx->vmxon;
+	a[VMX_ARG_VMCS] = vmx->vmcs;
+	a[VMX_ARG_FIELDS] = vmx->fields;
+}
 
-	a[VMX_ARG_VMXON] = l2->vmxon;
-	a[VMX_ARG_VMCS] = l2->vmcs;
-	a[VMX_ARG_FIELDS] = l2->fields;
-	TEST_ASSERT(vcpu_run_to_ucall(l1_vcpu, &uc) == UCALL_SYNC,
-		    "L1 did not start");
-	TEST_ASSERT(!uc.args[1],
+/* L1 runs VMX: the whole VMCS, written by L1 before its first VMLAUNCH. */
+static void vmx_started(struct nested_l2 *l2, u64 status)
+{
+	struct vmx_fields *fl = gpa_to_hva(l2->vcpu->vm, l2->vmx.fields);
+
+	TEST_ASSERT(!status,
 		    "L1 could not enable VMX: step %" PRIu64 " (1 IA32_FEATURE_CONTROL locked, 2 VMXON, 3 VMCLEAR, 4 VMPTRLD)",
-		    uc.args[1] & 0xff);
-
-	/* The whole VMCS, written by L1 before its first VMLAUNCH. */
-	fl = gpa_to_hva(vm, l2->fields);
+		    status & 0xff);
 	fl->count = 0;
 	controls(l2, fl);
 	host_state(l2, fl);
 	guest_state(l2, fl);
 }
 
-void vmx_l2_map(struct vmx_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
-		u64 page_size)
+/* After the first run, only the entry point changes. */
+static void vmx_prepare(struct nested_l2 *l2, u64 rip)
 {
-	u64 off;
+	struct vmx_fields *fl = gpa_to_hva(l2->vcpu->vm, l2->vmx.fields);
 
-	TEST_ASSERT(page_size != PAGE_SIZE_2M || (l2->ept_caps & EPT_CAP_2M),
-		    "nested EPT offers no 2 MiB pages");
-	for (off = 0; off < size; off += page_size)
-		pg_map(&l2->ept, l2_gpa + off, l1_gpa + off, page_size,
-		       EPT_W | EPT_X | EPT_MT_WB);
-}
-
-static bool l1_command(struct vmx_l2 *l2, struct ucall *uc)
-{
-	char msg[4096];
-	u32 cmd = vcpu_run_to_ucall(l2->vcpu, uc);
-
-	if (cmd == UCALL_SYNC)
-		return true;
-	ucall_format(l2->vcpu, uc, msg, sizeof(msg));
-	tap_diag("L1: %s", msg);
-	return false;
-}
-
-bool vmx_l2_run(struct vmx_l2 *l2, enum l2_entry entry,
-		struct vmx_l2_regs *regs, struct vmx_exit *exit)
-{
-	struct kvm_vm *vm = l2->vcpu->vm;
-	u64 *a = vcpu_percpu(l2->vcpu)->args;
-	struct vmx_fields *fl = gpa_to_hva(vm, l2->fields);
-	struct ucall uc;
-
-	if (l2->launched)
+	if (l2->vmx.launched)
 		fl->count = 0;
-	put(fl, VMCS_GUEST_RIP, vm_guest_export(vm, entry));
-	a[VMX_ARG_CMD] = L1_CMD_RUN;
-	a[VMX_ARG_RSI] = regs->rsi;
-	a[VMX_ARG_RCX] = regs->rcx;
-	a[VMX_ARG_RDX] = regs->rdx;
-	a[VMX_ARG_RDI] = regs->rdi;
-	l2->launched = true;
-	if (!l1_command(l2, &uc))
-		return false;
-	*exit = (struct vmx_exit){ uc.args[0], uc.args[1], uc.args[2],
-				   uc.args[3] };
-	*regs = (struct vmx_l2_regs){ a[VMX_ARG_RSI], a[VMX_ARG_RCX],
-				      a[VMX_ARG_RDX], a[VMX_ARG_RDI] };
-	if (exit->reason == VMX_EXIT_VMCALL)
+	put(fl, VMCS_GUEST_RIP, rip);
+	l2->vmx.launched = true;
+}
+
+static bool vmx_exit_ok(const struct nested_exit *x)
+{
+	u16 basic = (u16)x->code;
+
+	if (x->code == VMX_EXIT_VMCALL)
 		return true;
-	if (exit->reason & VMX_L1_FAIL)
+	if (x->code & VMX_L1_FAIL)
 		tap_diag("L1: VMWRITE/VMLAUNCH/VMRESUME failed, VM-instruction error %" PRIu64,
-			 exit->reason & 0xffffffff);
+			 x->code & 0xffffffff);
 	else
-		tap_diag("L2 exit reason 0x%" PRIx64 "%s (VMCALL is %u, EPT violation %u, misconfiguration %u), qualification 0x%" PRIx64 ", %s 0x%" PRIx64,
-			 exit->reason & 0xffff,
-			 exit->reason & VMX_EXIT_ENTRY_FAILURE ? ", VM entry failed" : "",
+		tap_diag("L2 exit reason 0x%x%s (VMCALL is %u, EPT violation %u, misconfiguration %u), qualification 0x%" PRIx64 ", %s 0x%" PRIx64,
+			 basic,
+			 x->code & VMX_EXIT_ENTRY_FAILURE ? ", VM entry failed" : "",
 			 VMX_EXIT_VMCALL, VMX_EXIT_EPT_VIOLATION,
-			 VMX_EXIT_EPT_MISCONFIG, exit->qualification,
-			 (u16)exit->reason == VMX_EXIT_EPT_VIOLATION ||
-			 (u16)exit->reason == VMX_EXIT_EPT_MISCONFIG ?
+			 VMX_EXIT_EPT_MISCONFIG, x->info1,
+			 basic == VMX_EXIT_EPT_VIOLATION ||
+			 basic == VMX_EXIT_EPT_MISCONFIG ?
 			 "guest-physical address" : "interruption information",
-			 exit->info);
+			 x->info2);
 	return false;
 }
 
-void vmx_l2_finish(struct vmx_l2 *l2)
-{
-	struct ucall uc;
-
-	vcpu_percpu(l2->vcpu)->args[VMX_ARG_CMD] = L1_CMD_EXIT;
-	TEST_ASSERT(vcpu_run_to_ucall(l2->vcpu, &uc) == UCALL_DONE,
-		    "L1 did not finish");
-}
+const struct nested_ops nested_vmx_ops = {
+	.name = "VMX with EPT",
+	.npt_name = "EPT",
+	.supported = vmx_supported,
+	.setup = vmx_setup,
+	.started = vmx_started,
+	.prepare = vmx_prepare,
+	.exit_ok = vmx_exit_ok,
+};

@@ -21,15 +21,11 @@
 
 #include "kvm_test.h"
 #include "mode.h"
-#include "nested_svm.h"
-#include "nested_vmx.h"
+#include "nested.h"
 #include "rand.h"
 #include "stats.h"
 #include "tap.h"
 #include "test_util.h"
-
-GUEST_PROGRAM64_DECLARE(l1_svm);
-GUEST_PROGRAM64_DECLARE(l1_vmx);
 
 #define SLOT		1
 #define L1_GPA		(1ULL << 30)
@@ -43,9 +39,7 @@ GUEST_PROGRAM64_DECLARE(l1_vmx);
 
 struct nested_test {
 	struct kvm_vm *vm;
-	bool vmx;		/* L1 runs VMX (EPT), else SVM (NPT) */
-	struct svm_l2 svm;
-	struct vmx_l2 vmx_l2;
+	struct nested_l2 l2;
 	bool alias;
 	bool eager;
 	u32 gen;
@@ -54,47 +48,16 @@ struct nested_test {
 	const char *name;
 };
 
-static void l2_map(struct nested_test *t, u64 l2_gpa)
-{
-	if (t->vmx)
-		vmx_l2_map(&t->vmx_l2, l2_gpa, L1_GPA, SLOT_SIZE, PAGE_SIZE_2M);
-	else
-		svm_l2_map(&t->svm, l2_gpa, L1_GPA, SLOT_SIZE, PAGE_SIZE_2M);
-}
-
-/* Runs L2 routine @e; false with a diagnostic if it did not VM(M)CALL. */
-static bool l2_run(struct nested_test *t, enum l2_entry e, u64 rsi, u64 rcx,
-		   u64 rdx, u64 rdi, u64 *rax_out, u64 *rdi_out)
-{
-	if (t->vmx) {
-		struct vmx_l2_regs r = { rsi, rcx, rdx, rdi };
-		struct vmx_exit x;
-
-		if (!vmx_l2_run(&t->vmx_l2, e, &r, &x))
-			return false;
-		*rax_out = x.rax;
-		*rdi_out = r.rdi;
-	} else {
-		struct svm_l2_regs r = { rsi, rcx, rdx, rdi };
-		struct svm_exit x;
-
-		if (!svm_l2_run(&t->svm, e, &r, &x))
-			return false;
-		*rax_out = x.rax;
-		*rdi_out = r.rdi;
-	}
-	return true;
-}
-
 static bool l2_do(struct nested_test *t, enum l2_entry e, u64 base,
 		  u64 list_gpa, u32 count)
 {
-	u64 rax, rdi;
+	struct nested_regs r = { base, count, t->gen, list_gpa };
+	struct nested_exit x;
 
-	if (!l2_run(t, e, base, count, t->gen, list_gpa, &rax, &rdi))
+	if (!nested_l2_run(&t->l2, e, &r, &x))
 		return false;
-	if (rax) {
-		u32 page = (u32)rdi;
+	if (x.rax) {
+		u32 page = (u32)r.rdi;
 
 		tap_diag("L2 at 0x%" PRIx64 ": page %u (L1 GPA 0x%" PRIx64 ") holds 0x%08x, expected 0x%08x",
 			 base, page, (u64)(L1_GPA + page * PAGE_SIZE_4K),
@@ -122,16 +85,14 @@ static void stats_diag(struct nested_test *t, const char *when)
 		 vm_stat(t->vm, "pages_2m"));
 }
 
-static bool setup(struct nested_test *t, bool alias, bool vmx)
+static bool setup(struct nested_test *t, bool alias,
+		  const struct kvm_platform *plat)
 {
-	struct guest_program prog = vmx ? GUEST_PROGRAM64(l1_vmx) :
-					  GUEST_PROGRAM64(l1_svm);
-	struct kvm_vcpu *vcpu;
+	struct guest_program prog = nested_program(plat);
 	char why[256];
 	char v[8] = "N";
 
 	memset(t, 0, sizeof(*t));
-	t->vmx = vmx;
 	t->alias = alias;
 	t->name = alias ? "nested, L2 aliases" : "nested";
 	module_param_read("/sys", "kvm", "eager_page_split", v, sizeof(v));
@@ -144,14 +105,10 @@ static bool setup(struct nested_test *t, bool alias, bool vmx)
 		vm_destroy(t->vm);
 		return false;
 	}
-	vcpu = vm_guest_vcpu_add(t->vm, 0);
-	if (vmx)
-		vmx_l2_init(&t->vmx_l2, vcpu);
-	else
-		svm_l2_init(&t->svm, vcpu);
-	l2_map(t, L2_GPA);
+	nested_l2_init(&t->l2, plat, vm_guest_vcpu_add(t->vm, 0));
+	nested_l2_map(&t->l2, L2_GPA, L1_GPA, SLOT_SIZE, PAGE_SIZE_2M);
 	if (alias)
-		l2_map(t, L2_ALIAS);
+		nested_l2_map(&t->l2, L2_ALIAS, L1_GPA, SLOT_SIZE, PAGE_SIZE_2M);
 	return true;
 }
 
@@ -195,13 +152,13 @@ static void dirty_rounds(struct nested_test *t)
 		  t->name, ROUNDS, PER_ROUND, missed);
 }
 
-static void scenario(bool alias, bool vmx)
+static void scenario(bool alias, const struct kvm_platform *plat)
 {
 	struct nested_test t;
 	u32 expect_huge, children;
 	u64 huge, small0, small;
 
-	if (!setup(&t, alias, vmx))
+	if (!setup(&t, alias, plat))
 		return;
 	expect_huge = NR_HUGE * (alias ? 2 : 1);
 	/*
@@ -211,7 +168,7 @@ static void scenario(bool alias, bool vmx)
 	 * with A/D), as L2 only reads through the alias, which stays clean.
 	 */
 	children = expect_huge;
-	if (alias && t.vmx && !t.vmx_l2.ept_ad) {
+	if (alias && !t.l2.ad) {
 		children = NR_HUGE;
 		tap_diag("EPT without A/D bits: the aliases share their split children");
 	}
@@ -221,7 +178,7 @@ static void scenario(bool alias, bool vmx)
 	stats_diag(&t, "after L2 touched the slot");
 	tap_check(huge == expect_huge,
 		  "%s: the nested MMU maps L2's 2 MiB %s pages huge: pages_2m %" PRIu64 ", expected %u",
-		  t.name, t.vmx ? "EPT" : "NPT", huge, expect_huge);
+		  t.name, nested_npt_name(plat), huge, expect_huge);
 	small0 = vm_stat(t.vm, "pages_4k");
 	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t.vm, "pages_2m");
@@ -242,10 +199,7 @@ static void scenario(bool alias, bool vmx)
 	tap_check(l2_fill_verify(&t, true) && l2_fill_verify(&t, false),
 		  "%s: L2 rewrites and verifies the whole slot", t.name);
 	stats_diag(&t, "at the end");
-	if (t.vmx)
-		vmx_l2_finish(&t.vmx_l2);
-	else
-		svm_l2_finish(&t.svm);
+	nested_l2_finish(&t.l2);
 out:
 	vm_destroy(t.vm);
 }
@@ -254,15 +208,12 @@ int main(int argc, char **argv)
 {
 	struct kvm_platform plat;
 	char why[256];
-	bool vmx;
 
 	kvm_test_start(argc, argv, "nested nested-noeager", &plat);
-	vmx = plat.vendor == KVM_VENDOR_INTEL;
-	if (vmx ? !nested_vmx_supported(why, sizeof(why)) :
-		  !nested_svm_supported(why, sizeof(why)))
+	if (!nested_supported(&plat, why, sizeof(why)))
 		tap_skip_all("%s", why);
-	tap_diag("L1 runs L2 under %s", vmx ? "VMX with EPT" : "SVM with NPT");
-	scenario(false, vmx);
-	scenario(true, vmx);
+	tap_diag("L1 runs L2 under %s", nested_name(&plat));
+	scenario(false, &plat);
+	scenario(true, &plat);
 	return tap_finish();
 }

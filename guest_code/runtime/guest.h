@@ -50,6 +50,19 @@ int guest_vsnprintf(char *buf, size_t size, const char *fmt,
 		    __builtin_va_list ap);
 
 /* ---- CPU helpers ---- */
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (u64)hi << 32 | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
 static inline void invlpg(unsigned long va)
 {
 	asm volatile("invlpg (%0)" : : "r"(va) : "memory");

@@ -24,10 +24,24 @@ static inline u32 l2_pattern(u32 i, u32 gen)
 	return (i * 0x9e3779b1U) ^ gen;
 }
 
-/* In args[0] of the L1 vCPU's struct guest_percpu. */
+/* In args[L1_ARG_CMD] of the L1 vCPU's struct guest_percpu. */
 enum {
 	L1_CMD_EXIT,
 	L1_CMD_RUN,
+};
+
+/*
+ * The L1 vCPU's struct guest_percpu.args: the command, three words of
+ * the vendor's protocol (abi/svm.h, abi/vmx.h), then L2's registers,
+ * which L1 loads before each entry and stores back after the exit.
+ */
+enum {
+	L1_ARG_CMD,
+	L1_ARG_VENDOR,		/* 3 words: SVM_ARG_*, VMX_ARG_* */
+	L1_ARG_RSI = L1_ARG_VENDOR + 3,
+	L1_ARG_RCX,
+	L1_ARG_RDX,
+	L1_ARG_RDI,
 };
 
 #endif

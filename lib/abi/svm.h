@@ -69,16 +69,11 @@
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	(~0ULL)
 
-/* Arguments of an L2 run in struct guest_percpu.args. */
+/* SVM's words of an L2 run in struct guest_percpu.args (abi/nested.h). */
 enum {
-	L1_ARG_CMD,		/* L1_CMD_RUN or L1_CMD_EXIT (abi/nested.h) */
-	L1_ARG_VMCB,		/* guest physical address of the VMCB */
-	L1_ARG_HSAVE,		/* of the host save area */
-	L1_ARG_RIP,		/* L2 entry point */
-	L1_ARG_RSI,		/* L2 registers */
-	L1_ARG_RCX,
-	L1_ARG_RDX,
-	L1_ARG_RDI,
+	SVM_ARG_VMCB = L1_ARG_VENDOR,	/* guest physical address of the VMCB */
+	SVM_ARG_HSAVE,		/* of the host save area */
+	SVM_ARG_RIP,		/* L2 entry point */
 };
 
 #endif

@@ -209,16 +209,11 @@
 #define EPT_MT_WB			(6ULL << 3)
 
 #ifndef __ASSEMBLER__
-/* Arguments of L1 in struct guest_percpu.args. */
+/* VMX's words in struct guest_percpu.args (abi/nested.h). */
 enum {
-	VMX_ARG_CMD,		/* L1_CMD_RUN or L1_CMD_EXIT (abi/nested.h) */
-	VMX_ARG_VMXON,		/* guest physical address of the VMXON region */
+	VMX_ARG_VMXON = L1_ARG_VENDOR,	/* guest physical address of the VMXON region */
 	VMX_ARG_VMCS,		/* of the VMCS */
 	VMX_ARG_FIELDS,		/* of the field list (struct vmx_fields) */
-	VMX_ARG_RSI,		/* L2 registers */
-	VMX_ARG_RCX,
-	VMX_ARG_RDX,
-	VMX_ARG_RDI,
 };
 
 /* The VMCS fields L1 writes before the next L2 entry, in order. */

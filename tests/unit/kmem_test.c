@@ -199,6 +199,24 @@ static void test_bounds(void)
 	tap_check(n < 0, "bounds: more entries than room is an error (%s)", err);
 }
 
+static void test_vmallocinfo(void)
+{
+	static const char text[] =
+		"0xffffc90000000000-0xffffc90000005000   20480 pcpu_mem_zalloc+0x2b/0x70 pages=4 vmalloc N0=4\n"
+		"0xffffc90000005000-0xffffc90000007000    8192 acpi_os_map_iomem+0x1ac/0x1c0 phys=0x000000003ffe0000 ioremap\n"
+		"0xffffc90000008000-0xffffc9000000d000   20480 pcpu_mem_zalloc+0x2b/0x70 pages=4 vmalloc N0=4\n"
+		"0xffffc90000010000-0xffffc90000012000    8192 unpurged vm_area\n"
+		"0xffffc90000020000-0xffffc90000030000   65536 pcpu_get_vm_areas+0x0/0x1b0 vmalloc\n";
+	struct kmem_vmalloc_caller c[2];
+	int n = kmem_parse_vmallocinfo(text, c, 2);
+
+	tap_check(n == 2 && !strcmp(c[0].caller, "pcpu_mem_zalloc") &&
+		  c[0].pages == 8 && c[0].areas == 2 && c[0].bytes == 40960 &&
+		  !strcmp(c[1].caller, "acpi_os_map_iomem") && !c[1].pages,
+		  "vmallocinfo: summed by caller, unpurged areas skipped, callers beyond room dropped (%d)",
+		  n);
+}
+
 /* The budgets the test really uses: one per scenario and MMU flavour. */
 static void test_budget_file(void)
 {
@@ -234,6 +252,9 @@ static void test_budget_file(void)
 	}
 	tap_check(n > 0 && !missing,
 		  "tests/kmem-budgets: a bound for every scenario, shadow and tdp (nested-split: tdp)");
+	tap_check(n > 0 && kmem_bounds_find(b, n, "nested-split", "nested",
+					    "vmx-tdp"),
+		  "tests/kmem-budgets: nested-split has a kvm_intel bound (vmx-tdp)");
 	free(text);
 }
 
@@ -246,6 +267,7 @@ int main(void)
 	test_snapshot();
 	test_spread();
 	test_bounds();
+	test_vmallocinfo();
 	test_budget_file();
 	return tap_finish();
 }

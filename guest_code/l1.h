@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the two L1 hypervisor images (l1_svm, l1_vmx) share: L2's
+ * registers as the entry wrappers (l1_*_asm.S) load and store them, and
+ * their exchange with the host through args[L1_ARG_RSI..RDI]
+ * (lib/abi/nested.h).  The L2 routines and the export table naming them
+ * are guest_code/l2_code.S.
+ *
+ * Assembly includes it for the offsets of struct l2_regs; the macros the
+ * wrappers share are guest_code/l1_regs.S.
+ */
+#ifndef KMT_GUEST_L1_H
+#define KMT_GUEST_L1_H
+
+#define L2_REGS_RSI	0
+#define L2_REGS_RCX	8
+#define L2_REGS_RDX	16
+#define L2_REGS_RDI	24
+#define L2_REGS_RAX	32
+
+#ifndef __ASSEMBLER__
+#include "runtime/guest.h"
+
+#include "../lib/abi/nested.h"
+
+/*
+ * RAX: VMX leaves L2's RAX in the register; SVM keeps it in the VMCB, so
+ * l1_svm reads it from there.
+ */
+struct l2_regs {
+	u64 rsi, rcx, rdx, rdi, rax;
+};
+
+_Static_assert(__builtin_offsetof(struct l2_regs, rsi) == L2_REGS_RSI &&
+	       __builtin_offsetof(struct l2_regs, rcx) == L2_REGS_RCX &&
+	       __builtin_offsetof(struct l2_regs, rdx) == L2_REGS_RDX &&
+	       __builtin_offsetof(struct l2_regs, rdi) == L2_REGS_RDI &&
+	       __builtin_offsetof(struct l2_regs, rax) == L2_REGS_RAX,
+	       "struct l2_regs and its assembly offsets disagree");
+
+/* What the host asks L2 to run with. */
+static inline struct l2_regs l2_regs_from_host(const u64 *a)
+{
+	return (struct l2_regs){ a[L1_ARG_RSI], a[L1_ARG_RCX],
+				 a[L1_ARG_RDX], a[L1_ARG_RDI], 0 };
+}
+
+/* What L2 left, for the host. */
+static inline void l2_regs_to_host(u64 *a, const struct l2_regs *r)
+{
+	a[L1_ARG_RSI] = r->rsi;
+	a[L1_ARG_RCX] = r->rcx;
+	a[L1_ARG_RDX] = r->rdx;
+	a[L1_ARG_RDI] = r->rdi;
+}
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "nested.h"
+#include "tap.h"
+#include "test_util.h"
+#include "ucall.h"
+
+GUEST_PROGRAM64_DECLARE(l1_svm);
+GUEST_PROGRAM64_DECLARE(l1_vmx);
+
+static const struct nested_ops *vendor_ops(const struct kvm_platform *plat)
+{
+	switch (plat->vendor) {
+	case KVM_VENDOR_AMD:
+		return &nested_svm_ops;
+	case KVM_VENDOR_INTEL:
+		return &nested_vmx_ops;
+	default:
+		return NULL;
+	}
+}
+
+bool nested_supported(const struct kvm_platform *plat, char *why,
+		      size_t size)
+{
+	const struct nested_ops *ops = vendor_ops(plat);
+	struct kvm_cpuid2 *c;
+	u32 n = 256;
+	bool ok;
+	int fd;
+
+	if (!ops) {
+		snprintf(why, size, "nested virtualization needs kvm_intel or kvm_amd");
+		return false;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+	TEST_ASSERT(c && fd >= 0, "cannot open /dev/kvm");
+	c->nent = n;
+	TEST_ASSERT(!ioctl(fd, KVM_GET_SUPPORTED_CPUID, c),
+		    "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	ok = ops->supported(c, fd, why, size);
+	free(c);
+	close(fd);
+	return ok;
+}
+
+struct guest_program nested_program(const struct kvm_platform *plat)
+{
+	return plat->vendor == KVM_VENDOR_INTEL ? GUEST_PROGRAM64(l1_vmx) :
+						  GUEST_PROGRAM64(l1_svm);
+}
+
+const char *nested_name(const struct kvm_platform *plat)
+{
+	const struct nested_ops *ops = vendor_ops(plat);
+
+	return ops ? ops->name : "no nested virtualization";
+}
+
+const char *nested_npt_name(const struct kvm_platform *plat)
+{
+	const struct nested_ops *ops = vendor_ops(plat);
+
+	return ops ? ops->npt_name : "no nested paging";
+}
+
+void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
+		    struct kvm_vcpu *l1_vcpu)
+{
+	struct pg_phys phys = vm_pg_phys(l1_vcpu->vm);
+	struct ucall uc;
+
+	memset(l2, 0, sizeof(*l2));
+	l2->ops = vendor_ops(plat);
+	TEST_ASSERT(l2->ops, "no nested virtualization on this vendor");
+	l2->vcpu = l1_vcpu;
+	pg_init(&l2->npt, PAGING_LM4, &phys);
+	l2->ops->setup(l2);
+	nested_l2_map(l2, PAGE_SIZE_4K, PAGE_SIZE_4K,
+		      LAYOUT_RUNTIME_END - PAGE_SIZE_4K, PAGE_SIZE_4K);
+	TEST_ASSERT(vcpu_run_to_ucall(l1_vcpu, &uc) == UCALL_SYNC,
+		    "L1 did not start");
+	if (l2->ops->started)
+		l2->ops->started(l2, uc.args[1]);
+}
+
+void nested_l2_map(struct nested_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
+		   u64 page_size)
+{
+	u64 off;
+
+	TEST_ASSERT(l2->page_sizes & page_size,
+		    "%s offers no %" PRIu64 " KiB pages", l2->ops->npt_name,
+		    page_size >> 10);
+	for (off = 0; off < size; off += page_size)
+		pg_map(&l2->npt, l2_gpa + off, l1_gpa + off, page_size,
+		       l2->map_flags);
+}
+
+bool nested_l2_run(struct nested_l2 *l2, enum l2_entry entry,
+		   struct nested_regs *regs, struct nested_exit *exit)
+{
+	u64 *a = vcpu_percpu(l2->vcpu)->args;
+	struct ucall uc;
+	char msg[4096];
+
+	l2->ops->prepare(l2, vm_guest_export(l2->vcpu->vm, entry));
+	a[L1_ARG_CMD] = L1_CMD_RUN;
+	a[L1_ARG_RSI] = regs->rsi;
+	a[L1_ARG_RCX] = regs->rcx;
+	a[L1_ARG_RDX] = regs->rdx;
+	a[L1_ARG_RDI] = regs->rdi;
+	if (vcpu_run_to_ucall(l2->vcpu, &uc) != UCALL_SYNC) {
+		ucall_format(l2->vcpu, &uc, msg, sizeof(msg));
+		tap_diag("L1: %s", msg);
+		return false;
+	}
+	*exit = (struct nested_exit){ uc.args[0], uc.args[1], uc.args[2],
+				      uc.args[3] };
+	*regs = (struct nested_regs){ a[L1_ARG_RSI], a[L1_ARG_RCX],
+				      a[L1_ARG_RDX], a[L1_ARG_RDI] };
+	return l2->ops->exit_ok(exit);
+}
+
+void nested_l2_finish(struct nested_l2 *l2)
+{
+	struct ucall uc;
+
+	vcpu_percpu(l2->vcpu)->args[L1_ARG_CMD] = L1_CMD_EXIT;
+	TEST_ASSERT(vcpu_run_to_ucall(l2->vcpu, &uc) == UCALL_DONE,
+		    "L1 did not finish");
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Nested virtualization, whichever the vendor: an L1 hypervisor guest
+ * (guest_code/l1_svm.c on AMD, guest_code/l1_vmx.c on Intel) runs the L2
+ * routines of enum l2_entry (lib/abi/nested.h) under nested paging (NPT,
+ * EPT) that the host builds in L1's memory, one run per host command.
+ *
+ * L2 runs in 32-bit protected mode with paging off, so its linear
+ * addresses are L2 guest-physical and the nested page table alone decides
+ * where they land in L1's memory; the L1 runtime region is identity
+ * mapped so L2 can run code from L1's image.  L2 hands control back with
+ * VMMCALL/VMCALL; no timer is needed to get it back.
+ *
+ *   if (!nested_supported(&plat, why, sizeof(why)))
+ *           tap_skip_all("%s", why);
+ *   prog = nested_program(&plat);
+ *   vm = vm_create_guest(PAGING_LM4, &prog, LAYOUT_RUNTIME_END);
+ *   ... add the memslot L2's memory lives in ...
+ *   nested_l2_init(&l2, &plat, vm_guest_vcpu_add(vm, 0));
+ *   nested_l2_map(&l2, l2_gpa, l1_gpa, size, PAGE_SIZE_2M);
+ *   nested_l2_run(&l2, L2_FILL, &regs, &exit);
+ *   nested_l2_finish(&l2);
+ *
+ * A test that uses this links both L1 images (nested_images in
+ * Makefile.am).  The vendors' halves are lib/nested_svm.c (VMCB, host
+ * save area, permission maps) and lib/nested_vmx.c (VMXON region, VMCS
+ * as the list of fields L1 VMWRITEs); they fill struct nested_ops.
+ */
+#ifndef KMT_NESTED_H
+#define KMT_NESTED_H
+
+#include "abi/nested.h"
+#include "kvm.h"
+#include "mode.h"
+#include "nested_svm.h"
+#include "nested_vmx.h"
+#include "platform.h"
+
+/* L2's registers in (rsi, rcx, rdx, rdi), and as L2 left them. */
+struct nested_regs {
+	u64 rsi, rcx, rdx, rdi;
+};
+
+/* How L2 exited, as L1 reported it. */
+struct nested_exit {
+	u64 code;	/* SVM exit code; VMX exit reason, or VMX_L1_FAIL | */
+			/* VM-instruction error */
+	u64 rax;	/* L2's RAX: the routine's result */
+	u64 info1;	/* EXITINFO1; exit qualification */
+	u64 info2;	/* EXITINFO2 (an NPF's L2 GPA); an EPT exit's */
+			/* guest-physical address, else interruption info */
+};
+
+struct nested_ops;
+
+struct nested_l2 {
+	const struct nested_ops *ops;
+	struct kvm_vcpu *vcpu;	/* the L1 vCPU */
+	struct pgtable npt;	/* the nested page table (NPT, EPT): */
+				/* L2 GPA -> L1 GPA */
+	u64 map_flags;		/* its read/write/execute leaf flags */
+	u64 page_sizes;		/* PAGE_SIZE_4K | _2M | _1G it may map */
+	/*
+	 * The nested page table has accessed/dirty flags (NPT always, EPT
+	 * when L1 has them).  KVM then shadows a clean guest page
+	 * read-only, so two aliases of one L1 page that L2 reads through
+	 * one and writes through the other get different access; without
+	 * them KVM shares one split child between the aliases.
+	 */
+	bool ad;
+	union {
+		struct svm_l2 svm;
+		struct vmx_l2 vmx;
+	};
+};
+
+/*
+ * Whether KVM offers L1 nested virtualization with nested paging on
+ * @plat's vendor (SVM with NPT; VMX with EPT and unrestricted guest);
+ * @why: the SKIP reason.
+ */
+bool nested_supported(const struct kvm_platform *plat, char *why,
+		      size_t size);
+/* The L1 image for @plat's vendor (64-bit only: create PAGING_LM4 VMs). */
+struct guest_program nested_program(const struct kvm_platform *plat);
+/* "SVM with NPT", "VMX with EPT"; the nested page table's name, "NPT". */
+const char *nested_name(const struct kvm_platform *plat);
+const char *nested_npt_name(const struct kvm_platform *plat);
+
+/*
+ * Starts L1 on @l1_vcpu (a vCPU of a VM made with nested_program()) and
+ * builds what L2 runs with; the nested page table maps the L1 runtime
+ * region 1:1.  Asserts when L1 cannot enable its vendor's extension.
+ */
+void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
+		    struct kvm_vcpu *l1_vcpu);
+/*
+ * Maps [l2_gpa, +size) onto [l1_gpa, +size) with @page_size (one of
+ * l2->page_sizes), read/write/execute (write-back under EPT).  Call
+ * before the first nested_l2_run(): L1 does not flush nested TLBs.
+ */
+void nested_l2_map(struct nested_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
+		   u64 page_size);
+/*
+ * Runs L2 routine @entry with @regs (updated with what L2 left); returns
+ * false, with a TAP diagnostic, when L1 failed or L2 exited for any
+ * reason other than VMMCALL/VMCALL (the exit and the faulting L2 GPA of
+ * a nested page fault are printed); @exit holds the exit L1 reported.
+ */
+bool nested_l2_run(struct nested_l2 *l2, enum l2_entry entry,
+		   struct nested_regs *regs, struct nested_exit *exit);
+/* Tells L1 to return from its guest_main(). */
+void nested_l2_finish(struct nested_l2 *l2);
+
+/*
+ * What a vendor's half provides (lib/nested_svm.c, lib/nested_vmx.c);
+ * lib/nested.c alone calls it.
+ */
+struct nested_ops {
+	const char *name;	/* "SVM with NPT" */
+	const char *npt_name;	/* "NPT" */
+	/* @cpuid: KVM_GET_SUPPORTED_CPUID; @kvm_fd: /dev/kvm. */
+	bool (*supported)(const struct kvm_cpuid2 *cpuid, int kvm_fd,
+			  char *why, size_t size);
+	/*
+	 * Before L1 starts: the vendor's state, map_flags, page_sizes and
+	 * ad; l2->vcpu and the empty nested page table are set.
+	 */
+	void (*setup)(struct nested_l2 *l2);
+	/* L1 said it is ready with UCALL_SYNC(0, @status); may be NULL. */
+	void (*started)(struct nested_l2 *l2, u64 status);
+	/* The vendor's args of a run of the routine at @rip. */
+	void (*prepare)(struct nested_l2 *l2, u64 rip);
+	/* Whether L2 handed control back; a TAP diagnostic if not. */
+	bool (*exit_ok)(const struct nested_exit *exit);
+};
+
+extern const struct nested_ops nested_svm_ops, nested_vmx_ops;
+
+#endif
