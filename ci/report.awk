@@ -76,6 +76,7 @@ FNR == 1 { new_test(FILENAME) }
 
 /^# kernel: / && !kernel { kernel = substr($0, 11) }
 /^# qemu: / && !qemu { qemu = substr($0, 9) }
+/^# (\[[^]]+\] )?bochs: / && !bochs { bochs = $0; sub(/^.*bochs: /, "", bochs) }
 /^# \[[^]]+\] module parameters: / {
 	p = substr($0, 3)
 	if (!(p in seen_param)) { seen_param[p] = 1; params[++nparam] = p }
@@ -122,6 +123,8 @@ END {
 	printf "|---|---|\n" > facts
 	printf "| kernel | %s |\n", kernel ? kernel : "native" > facts
 	printf "| QEMU and CPU model | %s |\n", qemu ? qemu : "none (native)" > facts
+	if (bochs)
+		printf "| Bochs (Intel points, [intel:CONFIG]) | %s |\n", bochs > facts
 	for (i = 1; i <= nparam; i++)
 		printf "| module parameters | %s |\n", params[i] > facts
 	printf "\n### Timings\n\n| test | time |\n|---|---|\n" > facts
