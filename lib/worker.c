@@ -29,8 +29,8 @@ void worker_start(struct kvm_vcpu *vcpu, u64 base_va, u32 nr_pages)
 	TEST_ASSERT(run_to_sync(vcpu), "memory worker did not start");
 }
 
-bool worker_cmd(struct kvm_vcpu *vcpu, u32 cmd, u32 gen, const u32 *list,
-		u32 count)
+void worker_post(struct kvm_vcpu *vcpu, u32 cmd, u32 gen, const u32 *list,
+		 u32 count)
 {
 	struct guest_percpu *pc = vcpu_percpu(vcpu);
 	struct kvm_vm *vm = vcpu->vm;
@@ -39,10 +39,22 @@ bool worker_cmd(struct kvm_vcpu *vcpu, u32 cmd, u32 gen, const u32 *list,
 	pc->args[WORKER_GEN] = gen;
 	pc->args[WORKER_COUNT] = count;
 	if (list) {
-		vm_arena_reset(vm);
 		pc->args[WORKER_LIST] = vm_arena_alloc(vm, count * sizeof(*list));
 		memcpy(gpa_to_hva(vm, pc->args[WORKER_LIST]), list,
 		       count * sizeof(*list));
 	}
+}
+
+bool worker_resume(struct kvm_vcpu *vcpu)
+{
 	return run_to_sync(vcpu);
+}
+
+bool worker_cmd(struct kvm_vcpu *vcpu, u32 cmd, u32 gen, const u32 *list,
+		u32 count)
+{
+	if (list)
+		vm_arena_reset(vcpu->vm);
+	worker_post(vcpu, cmd, gen, list, count);
+	return worker_resume(vcpu);
 }

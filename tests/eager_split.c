@@ -15,8 +15,12 @@
  * the host through KVM's pages_2m / pages_1g statistics.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvm_test.h"
 #include "mode.h"
@@ -36,13 +40,18 @@ GUEST_PROGRAM_DECLARE(mem_worker);
 struct split_test {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
+	const char *name;	/* prefix of the TAP points */
 	enum mem_backing backing;
+	u64 gpa;		/* of the slot */
 	u64 size;
 	u32 nr_pages;
 	u64 huge;		/* backing page size */
 	const char *huge_stat;	/* "pages_2m" / "pages_1g" */
+	u32 first_huge;		/* slot page where the first huge page starts */
 	u32 nr_huge;		/* huge mappings expected after touching */
 	u64 *bitmap;
+	u64 *model;		/* manual protect: the dirty bits KVM must hold */
+	u32 *page_gen;		/* generation of the data each page holds */
 	bool eager;
 	u32 gen;
 	struct rng rng;
@@ -83,13 +92,13 @@ static u32 thp_huge_regions(void *hva, u64 size)
 	return n;
 }
 
-static bool setup(struct split_test *t, enum mem_backing b, u64 size,
-		  u32 manual_flags)
+static void setup_vm(struct split_test *t, enum mem_backing b, u64 size,
+		     u32 manual_flags)
 {
 	struct guest_program prog = GUEST_PROGRAM(mem_worker);
-	char why[256];
 
 	memset(t, 0, sizeof(*t));
+	t->name = mem_backing_name(b);
 	t->backing = b;
 	t->size = size;
 	t->nr_pages = (u32)(size / PAGE_SIZE_4K);
@@ -101,34 +110,80 @@ static bool setup(struct split_test *t, enum mem_backing b, u64 size,
 	if (manual_flags)
 		vm_enable_cap(t->vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 			      manual_flags);
+}
+
+static u32 bitmap_bytes(struct split_test *t)
+{
+	return ALIGN_UP(t->nr_pages, 64) / 8;
+}
+
+/* Maps the slot (at @gpa, added already) in the guest; starts the worker. */
+static void setup_guest(struct split_test *t, u64 gpa)
+{
+	u64 va;
+
+	t->gpa = gpa;
+	for (va = ALIGN_DOWN(gpa, t->huge); va < gpa + t->size; va += t->huge)
+		pg_map(&t->vm->pt, va, va, t->huge, PTE_W);
+	t->vcpu = vm_guest_vcpu_add(t->vm, 0);
+	worker_start(t->vcpu, gpa, t->nr_pages);
+	t->bitmap = calloc(1, bitmap_bytes(t));
+	t->model = malloc(bitmap_bytes(t));
+	memset(t->model, 0xff, bitmap_bytes(t));	/* INITIALLY_SET */
+	t->page_gen = calloc(t->nr_pages, sizeof(*t->page_gen));
+}
+
+static bool setup(struct split_test *t, enum mem_backing b, u64 size,
+		  u32 manual_flags)
+{
+	char why[256];
+
+	setup_vm(t, b, size, manual_flags);
 	if (__vm_add_memslot(t->vm, SLOT, SLOT_GPA, size, b, 0, why,
 			     sizeof(why))) {
 		tap_skip(why, "%s: memslot", mem_backing_name(b));
 		vm_destroy(t->vm);
 		return false;
 	}
-	pg_map(&t->vm->pt, SLOT_GPA, SLOT_GPA, t->huge, PTE_W);
-	for (u64 off = t->huge; off < size; off += t->huge)
-		pg_map(&t->vm->pt, SLOT_GPA + off, SLOT_GPA + off, t->huge, PTE_W);
-	t->vcpu = vm_guest_vcpu_add(t->vm, 0);
-	worker_start(t->vcpu, SLOT_GPA, t->nr_pages);
-	t->bitmap = calloc(1, ALIGN_UP(t->nr_pages, 64) / 8);
+	setup_guest(t, SLOT_GPA);
 	return true;
 }
 
 static void teardown(struct split_test *t)
 {
 	free(t->bitmap);
+	free(t->model);
+	free(t->page_gen);
 	vm_destroy(t->vm);
+}
+
+/*
+ * The huge pages KVM may map in the slot: those wholly inside it, and only
+ * if guest physical and host virtual addresses are congruent modulo the
+ * huge page size (else KVM maps none).
+ */
+static void huge_geometry(struct split_test *t)
+{
+	u64 hva = (u64)(uintptr_t)vm_memslot(t->vm, SLOT)->mem.hva;
+	u64 first = ALIGN_UP(t->gpa, t->huge);
+	u64 end = ALIGN_DOWN(t->gpa + t->size, t->huge);
+
+	t->first_huge = (u32)((first - t->gpa) / PAGE_SIZE_4K);
+	t->nr_huge = 0;
+	if ((hva - t->gpa) % t->huge == 0 && end > first)
+		t->nr_huge = (u32)((end - first) / t->huge);
 }
 
 static bool fill_and_count_huge(struct split_test *t)
 {
+	u32 i;
 	u64 n;
 
 	TEST_ASSERT(worker_cmd(t->vcpu, WORKER_FILL, ++t->gen, NULL, 0),
 		    "guest could not fill the slot");
-	t->nr_huge = (u32)(t->size / t->huge);
+	for (i = 0; i < t->nr_pages; i++)
+		t->page_gen[i] = t->gen;
+	huge_geometry(t);
 	if (t->backing == MEM_ANON_THP)
 		t->nr_huge = thp_huge_regions(vm_memslot(t->vm, SLOT)->mem.hva,
 					      t->size);
@@ -136,12 +191,12 @@ static bool fill_and_count_huge(struct split_test *t)
 	stats_diag(t, "after the guest touched the slot");
 	if (!t->nr_huge) {
 		tap_skip("THP gave the slot no huge pages", "%s: huge mappings",
-			 mem_backing_name(t->backing));
+			 t->name);
 		return false;
 	}
 	return tap_check(n == t->nr_huge,
 			 "%s: guest touched the slot: %s = %" PRIu64 ", expected %u",
-			 mem_backing_name(t->backing), t->huge_stat, n, t->nr_huge);
+			 t->name, t->huge_stat, n, t->nr_huge);
 }
 
 static bool page_dirty(const u64 *bitmap, u32 page)
@@ -149,15 +204,97 @@ static bool page_dirty(const u64 *bitmap, u32 page)
 	return bitmap[page / 64] & (1ULL << (page % 64));
 }
 
+static void page_set(u64 *bitmap, u32 page, bool dirty)
+{
+	if (dirty)
+		bitmap[page / 64] |= 1ULL << (page % 64);
+	else
+		bitmap[page / 64] &= ~(1ULL << (page % 64));
+}
+
+static u64 page_gpa(struct split_test *t, u32 page)
+{
+	return t->gpa + (u64)page * PAGE_SIZE_4K;
+}
+
+/* Records that @list now holds generation @gen (a write by any vCPU). */
+static void note_written(struct split_test *t, const u32 *list, u32 n, u32 gen)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		t->page_gen[list[i]] = gen;
+		page_set(t->model, list[i], true);
+	}
+}
+
+/* The guest writes @list with a new generation and reads it back. */
+static bool write_list(struct split_test *t, const u32 *list, u32 n)
+{
+	if (!worker_cmd(t->vcpu, WORKER_WRITE_LIST, ++t->gen, list, n) ||
+	    !worker_cmd(t->vcpu, WORKER_VERIFY_LIST, t->gen, list, n))
+		return false;
+	note_written(t, list, n, t->gen);
+	return true;
+}
+
+/*
+ * The host reads both pattern words of every page of the slot: a write
+ * through a wrong mapping (say, a split child entry pointing at the wrong
+ * 4 KiB page) shows at the page that missed it and at the one it hit.
+ */
+static u32 host_verify(struct split_test *t)
+{
+	u32 page, bad = 0, v;
+	const u32 *p;
+
+	for (page = 0; page < t->nr_pages; page++) {
+		p = gpa_to_hva(t->vm, page_gpa(t, page));
+		v = worker_pattern(page, t->page_gen[page]);
+		if (p[0] == v && p[worker_second_word(page)] == ~v)
+			continue;
+		if (bad++ < 8)
+			tap_diag("page %u (GPA 0x%" PRIx64 "): words 0x%x 0x%x, expected 0x%x 0x%x (generation %u)",
+				 page, page_gpa(t, page), p[0],
+				 p[worker_second_word(page)], v, ~v,
+				 t->page_gen[page]);
+	}
+	return bad;
+}
+
+/* GET_DIRTY_LOG into t->bitmap; with manual protect, CLEAR it all too. */
+static void harvest(struct split_test *t, bool manual)
+{
+	memset(t->bitmap, 0, bitmap_bytes(t));
+	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
+	if (manual)
+		vm_clear_dirty_log(t->vm, SLOT, t->bitmap, 0, t->nr_pages);
+}
+
+/* Written pages (@list) not reported dirty in t->bitmap, the first named. */
+static u32 count_missed(struct split_test *t, const u32 *list, u32 n,
+			const char *when)
+{
+	u32 i, missed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (page_dirty(t->bitmap, list[i]))
+			continue;
+		if (missed++ < 8)
+			tap_diag("%s: page %u (GPA 0x%" PRIx64 ") written but not reported dirty",
+				 when, list[i], page_gpa(t, list[i]));
+	}
+	return missed;
+}
+
 /* Random pages written each round must all be reported dirty. */
 static bool dirty_rounds(struct split_test *t, bool manual)
 {
 	u32 list[PER_ROUND], round, i, missed = 0, extra = 0;
+	char when[32];
 
 	for (round = 0; round < ROUNDS; round++) {
-		vm_get_dirty_log(t->vm, SLOT, t->bitmap);	/* reset */
-		if (manual)
-			vm_clear_dirty_log(t->vm, SLOT, t->bitmap, 0, t->nr_pages);
+		harvest(t, manual);	/* reset */
 		/*
 		 * A third of the pages were written last round too: their
 		 * dirty bits were just harvested, so KVM must have
@@ -165,19 +302,13 @@ static bool dirty_rounds(struct split_test *t, bool manual)
 		 */
 		for (i = round ? PER_ROUND / 3 : 0; i < PER_ROUND; i++)
 			list[i] = (u32)rng_below(&t->rng, t->nr_pages);
-		if (!worker_cmd(t->vcpu, WORKER_WRITE_LIST, ++t->gen, list, PER_ROUND) ||
-		    !worker_cmd(t->vcpu, WORKER_VERIFY_LIST, t->gen, list, PER_ROUND))
+		if (!write_list(t, list, PER_ROUND))
 			return tap_check(false, "%s: guest writes each round",
-					 mem_backing_name(t->backing));
-		memset(t->bitmap, 0, ALIGN_UP(t->nr_pages, 64) / 8);
+					 t->name);
+		memset(t->bitmap, 0, bitmap_bytes(t));
 		vm_get_dirty_log(t->vm, SLOT, t->bitmap);
-		for (i = 0; i < PER_ROUND; i++) {
-			if (page_dirty(t->bitmap, list[i]))
-				continue;
-			if (missed++ < 8)
-				tap_diag("round %u: page %u (GPA 0x%" PRIx64 ") written but not reported dirty",
-					 round, list[i], (u64)(SLOT_GPA + list[i] * PAGE_SIZE_4K));
-		}
+		snprintf(when, sizeof(when), "round %u", round);
+		missed += count_missed(t, list, PER_ROUND, when);
 		for (i = 0; i < t->nr_pages; i++)
 			extra += page_dirty(t->bitmap, i);
 		extra -= PER_ROUND < extra ? PER_ROUND : extra;
@@ -185,7 +316,7 @@ static bool dirty_rounds(struct split_test *t, bool manual)
 	tap_diag("%u pages reported dirty beyond the written ones (allowed)", extra);
 	return tap_check(!missed,
 			 "%s: %u rounds of %u random writes: every written page reported dirty (%u missed)",
-			 mem_backing_name(t->backing), ROUNDS, PER_ROUND, missed);
+			 t->name, ROUNDS, PER_ROUND, missed);
 }
 
 /* Dirty logging on, off, and the huge mappings' life around it. */
@@ -240,26 +371,38 @@ struct clear_range {
 	const char *what;
 };
 
-/* Clears the dirty bits of [first, first + count) with CLEAR_DIRTY_LOG. */
+/*
+ * Clears the dirty bits of [first, first + count) with CLEAR_DIRTY_LOG:
+ * whole 64-page words, except that the last may end at the slot's end.
+ */
 static void clear_pages(struct split_test *t, u32 first, u32 count)
 {
 	u32 lo = ALIGN_DOWN(first, 64), hi = ALIGN_UP(first + count, 64), i;
 	u64 *mask = calloc((hi - lo) / 64, sizeof(u64));
 
-	for (i = first; i < first + count; i++)
+	for (i = first; i < first + count; i++) {
 		mask[(i - lo) / 64] |= 1ULL << ((i - lo) % 64);
-	vm_clear_dirty_log(t->vm, SLOT, mask, lo, hi - lo);
+		page_set(t->model, i, false);
+	}
+	vm_clear_dirty_log(t->vm, SLOT, mask, lo,
+			   (hi < t->nr_pages ? hi : t->nr_pages) - lo);
 	free(mask);
 }
 
-static bool huge_page_cleared(const struct clear_range *r, u32 n, u32 hp,
-			      u32 per_huge)
+/* Slot page @i of huge page @hp (counted from t->first_huge). */
+static u32 huge_page_page(struct split_test *t, u32 hp, u32 i)
+{
+	return t->first_huge + hp * (u32)(t->huge / PAGE_SIZE_4K) + i;
+}
+
+static bool huge_page_cleared(struct split_test *t, const struct clear_range *r,
+			      u32 n, u32 hp)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++)
-		if (r[i].first < (hp + 1) * per_huge &&
-		    hp * per_huge < r[i].first + r[i].count)
+		if (r[i].first < huge_page_page(t, hp + 1, 0) &&
+		    huge_page_page(t, hp, 0) < r[i].first + r[i].count)
 			return true;
 	return false;
 }
@@ -278,7 +421,7 @@ static u32 expected_huge(struct split_test *t, const struct clear_range *r,
 	u32 hp, split = 0;
 
 	for (hp = 0; hp < t->nr_huge; hp++)
-		split += t->eager && huge_page_cleared(r, n, hp, 512);
+		split += t->eager && huge_page_cleared(t, r, n, hp);
 	return t->nr_huge - already_split - split;
 }
 
@@ -294,32 +437,45 @@ static void clear_ranges(struct split_test *t, const struct clear_range *r,
 	}
 }
 
-/* One write at the end of each range: reported dirty, data intact. */
+/*
+ * Writes the first and the last page of each range (the lowest and the
+ * highest bit of a CLEAR_DIRTY_LOG mask word): reported dirty, data
+ * intact.
+ */
 static void write_after_clear(struct split_test *t, const struct clear_range *r,
 			      u32 n)
 {
-	u32 list[8], i, missed = 0, extra = 0, p;
+	u32 list[16], i, missed, extra = 0, p;
 
-	for (i = 0; i < n; i++)
-		list[i] = r[i].first + r[i].count - 1;
-	tap_check(worker_cmd(t->vcpu, WORKER_WRITE_LIST, ++t->gen, list, n) &&
-		  worker_cmd(t->vcpu, WORKER_VERIFY_LIST, t->gen, list, n),
-		  "manual+initially-set: guest writes after the clears, data intact");
-	memset(t->bitmap, 0, ALIGN_UP(t->nr_pages, 64) / 8);
-	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
 	for (i = 0; i < n; i++) {
-		for (p = r[i].first; p < r[i].first + r[i].count; p++) {
-			if (p != list[i]) {
-				extra += page_dirty(t->bitmap, p);
-			} else if (!page_dirty(t->bitmap, p) && missed++ < 8) {
-				tap_diag("page %u written after its clear but not reported dirty", p);
-			}
-		}
+		list[2 * i] = r[i].first;
+		list[2 * i + 1] = r[i].first + r[i].count - 1;
 	}
+	tap_check(write_list(t, list, 2 * n),
+		  "%s: guest writes after the clears, data intact", t->name);
+	memset(t->bitmap, 0, bitmap_bytes(t));
+	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
+	missed = count_missed(t, list, 2 * n, "written after its clear");
+	for (i = 0; i < n; i++)
+		for (p = r[i].first + 1; p + 1 < r[i].first + r[i].count; p++)
+			extra += page_dirty(t->bitmap, p);
 	tap_diag("%u cleared, unwritten pages reported dirty (allowed)", extra);
 	tap_check(!missed,
-		  "manual+initially-set: every page written after CLEAR_DIRTY_LOG reported dirty (%u missed)",
-		  missed);
+		  "%s: every page written after CLEAR_DIRTY_LOG reported dirty (%u missed)",
+		  t->name, missed);
+}
+
+/* MANUAL_PROTECT + INITIALLY_SET: turning dirty logging on splits nothing. */
+static void enable_manual_logging(struct split_test *t)
+{
+	u64 huge;
+
+	vm_set_memslot_flags(t->vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
+	huge = vm_stat(t->vm, "pages_2m");
+	tap_check(huge == t->nr_huge,
+		  "%s: enabling dirty logging split nothing (pages_2m %" PRIu64 ", expected %u)",
+		  t->name, huge, t->nr_huge);
+	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
 }
 
 /*
@@ -349,14 +505,10 @@ static void scenario_manual_clear(void)
 	if (!setup(&t, MEM_HUGETLB_2M, 32 * PAGE_SIZE_2M,
 		   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET))
 		return;
+	t.name = "manual+initially-set";
 	if (!fill_and_count_huge(&t))
 		goto out;
-	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
-	huge = vm_stat(t.vm, "pages_2m");
-	tap_check(huge == t.nr_huge,
-		  "manual+initially-set: enabling dirty logging split nothing (pages_2m %" PRIu64 ", expected %u)",
-		  huge, t.nr_huge);
-	vm_get_dirty_log(t.vm, SLOT, t.bitmap);
+	enable_manual_logging(&t);
 	clear_ranges(&t, ranges, ARRAY_SIZE(ranges));
 	expect = expected_huge(&t, ranges, ARRAY_SIZE(ranges), 0);
 	huge = vm_stat(t.vm, "pages_2m");
@@ -375,6 +527,312 @@ out:
 	teardown(&t);
 }
 
+/*
+ * Two vCPUs, two host threads, one VM.  Each round the host gives each
+ * vCPU a disjoint random set of pages, drawn so that both vCPUs write into
+ * every 2 MiB region of the slot, and reruns those writes on both vCPUs
+ * at once while the main thread changes the dirty log under them:
+ * round 0 turns dirty logging on (eager_page_split=Y: the TDP MMU splits
+ * every huge page under mmu_lock held for read while the vCPUs keep
+ * writing and faulting under the same lock; =N: the vCPUs' write faults on
+ * the write-protected huge pages split them, both vCPUs racing for each
+ * huge page), later rounds fetch the log (write-protecting again under
+ * the vCPUs' fast page faults).  With manual protect every such step also
+ * clears the whole log, which splits at CLEAR time.  Each vCPU then writes
+ * its pages once more after the step; the next fetch must report them all
+ * and the host and the guest check every page's data.
+ */
+#define DUO_SIZE	(16 * PAGE_SIZE_2M)
+#define DUO_ROUNDS	4
+#define DUO_PER_REGION	32	/* pages per 2 MiB region and round, both vCPUs */
+#define DUO_MAX		(DUO_SIZE / PAGE_SIZE_2M * DUO_PER_REGION / 2)
+
+struct writer {
+	struct kvm_vcpu *vcpu;
+	u32 list[DUO_MAX], n;
+	atomic_bool *stop;
+	atomic_uint passes;
+	bool ok;
+	pthread_t thread;
+};
+
+/* Reruns the posted writes until a whole pass began after *stop was set. */
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	bool last;
+
+	do {
+		last = atomic_load(w->stop);
+		w->ok = worker_resume(w->vcpu);
+		atomic_fetch_add(&w->passes, 1);
+	} while (w->ok && !last);
+	return NULL;
+}
+
+/* Disjoint random pages for both writers, DUO_PER_REGION per huge page. */
+static void duo_draw(struct split_test *t, struct writer *w)
+{
+	u32 hp, i, page;
+
+	memset(t->bitmap, 0, bitmap_bytes(t));	/* pages taken */
+	w[0].n = w[1].n = 0;
+	for (hp = 0; hp < t->nr_huge; hp++) {
+		for (i = 0; i < DUO_PER_REGION; i++) {
+			do {
+				page = huge_page_page(t, hp, (u32)rng_below(&t->rng, t->huge / PAGE_SIZE_4K));
+			} while (page_dirty(t->bitmap, page));
+			page_set(t->bitmap, page, true);
+			w[i % 2].list[w[i % 2].n++] = page;
+		}
+	}
+}
+
+static u32 passes(struct writer *w)
+{
+	return atomic_load(&w[0].passes) + atomic_load(&w[1].passes);
+}
+
+/* One round; false if a vCPU failed (then later rounds mean nothing). */
+static bool duo_round(struct split_test *t, struct writer *w, u32 round,
+		      bool manual)
+{
+	const char *op = round ? "fetching the log" : "enabling dirty logging";
+	atomic_bool stop = false;
+	u32 i, before, during, missed = 0, bad;
+	char when[48];
+
+	duo_draw(t, w);
+	t->gen++;
+	vm_arena_reset(t->vm);
+	for (i = 0; i < 2; i++) {
+		worker_post(w[i].vcpu, WORKER_WRITE_LIST, t->gen, w[i].list, w[i].n);
+		w[i].stop = &stop;
+		atomic_store(&w[i].passes, 0);
+		TEST_ASSERT(!pthread_create(&w[i].thread, NULL, writer_main, &w[i]),
+			    "pthread_create failed");
+	}
+	while (!atomic_load(&w[0].passes) || !atomic_load(&w[1].passes))
+		sched_yield();
+	before = passes(w);
+	if (!round)
+		vm_set_memslot_flags(t->vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
+	if (round || manual)
+		harvest(t, manual);
+	during = passes(w) - before;
+	atomic_store(&stop, true);
+	for (i = 0; i < 2; i++)
+		pthread_join(w[i].thread, NULL);
+	tap_diag("round %u: %u write passes of the two vCPUs before %s, %u while it ran, %u after",
+		 round, before, op, during, passes(w) - before - during);
+	if (!w[0].ok || !w[1].ok)
+		return tap_check(false, "%s: round %u: both vCPUs wrote their pages while the host was %s (vCPU 0 %s, vCPU 1 %s)",
+				 t->name, round, op, w[0].ok ? "ok" : "failed",
+				 w[1].ok ? "ok" : "failed");
+	for (i = 0; i < 2; i++)
+		note_written(t, w[i].list, w[i].n, t->gen);
+	harvest(t, manual);
+	snprintf(when, sizeof(when), "round %u, vCPU 0", round);
+	missed += count_missed(t, w[0].list, w[0].n, when);
+	snprintf(when, sizeof(when), "round %u, vCPU 1", round);
+	missed += count_missed(t, w[1].list, w[1].n, when);
+	tap_check(!missed,
+		  "%s: round %u (%s under the writes): all %u pages the two vCPUs wrote reported dirty (%u missed)",
+		  t->name, round, op, w[0].n + w[1].n, missed);
+	bad = host_verify(t);
+	for (i = 0; i < 2; i++)
+		if (!worker_cmd(w[i].vcpu, WORKER_VERIFY_LIST, t->gen, w[i].list, w[i].n))
+			bad++;
+	return tap_check(!bad,
+			 "%s: round %u: data intact (each vCPU read its pages back, the host read all %u pages: %u bad)",
+			 t->name, round, t->nr_pages, bad);
+}
+
+static void scenario_two_vcpus(bool manual)
+{
+	struct writer w[2];
+	struct split_test t;
+	u32 round;
+	u64 huge;
+
+	if (!setup(&t, MEM_HUGETLB_2M, DUO_SIZE, manual ?
+		   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET : 0))
+		return;
+	t.name = manual ? "2 vCPUs, manual+initially-set" : "2 vCPUs";
+	tap_diag("%s: %ld CPUs online%s", t.name, sysconf(_SC_NPROCESSORS_ONLN),
+		 sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "" :
+		 ": the vCPU threads and the host's dirty-log calls interleave only where the kernel reschedules");
+	memset(w, 0, sizeof(w));
+	w[0].vcpu = t.vcpu;
+	w[1].vcpu = vm_guest_vcpu_add(t.vm, 1);
+	worker_start(w[1].vcpu, t.gpa, t.nr_pages);
+	if (!fill_and_count_huge(&t))
+		goto out;
+	for (round = 0; round < DUO_ROUNDS; round++) {
+		if (!duo_round(&t, w, round, manual))
+			break;
+		if (round)
+			continue;
+		huge = vm_stat(t.vm, "pages_2m");
+		stats_diag(&t, "after round 0");
+		tap_check(huge == 0,
+			  "%s: no huge mapping left once both vCPUs wrote into every 2 MiB region under dirty logging (pages_2m %" PRIu64 ")",
+			  t.name, huge);
+	}
+out:
+	teardown(&t);
+}
+
+/*
+ * Adds SLOT at @gpa with its backing starting as far into a huge page as
+ * @gpa is, so that guest physical and host virtual addresses stay
+ * congruent modulo the huge page size.
+ */
+static bool add_congruent_slot(struct split_test *t, u64 gpa)
+{
+	struct kvm_memslot *s = &t->vm->slots[SLOT];
+	u64 off = gpa % t->huge;
+	struct kvm_userspace_memory_region r;
+	char why[256];
+
+	if (mem_region_alloc(&s->mem, ALIGN_UP(off + t->size, t->huge),
+			     t->backing, why, sizeof(why))) {
+		tap_skip(why, "%s: memslot", t->name);
+		vm_destroy(t->vm);
+		return false;
+	}
+	s->mem.hva = (u8 *)s->mem.hva + off;
+	s->mem.size = t->size;
+	s->used = true;
+	s->slot = SLOT;
+	s->gpa = gpa;
+	r = (struct kvm_userspace_memory_region){
+		.slot = SLOT,
+		.guest_phys_addr = gpa,
+		.memory_size = t->size,
+		.userspace_addr = (u64)(uintptr_t)s->mem.hva,
+	};
+	vm_ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &r);
+	return true;
+}
+
+/*
+ * For each huge page KVM mapped, whether it is still mapped 2 MiB and how
+ * it must answer a probe: eager_page_split=Y clears two of its pages
+ * (one bitmap word, so pre-6.7 kernels split too), which splits it iff it
+ * is still huge; =N writes one of its pages, which faults and splits it
+ * iff a CLEAR write-protected it.  Returns the mismatches.
+ */
+static u32 probe_huge_pages(struct split_test *t, const struct clear_range *r,
+			    u32 n)
+{
+	u32 hp, page, bad = 0;
+	bool cleared;
+	u64 before, drop;
+
+	for (hp = 0; hp < t->nr_huge; hp++) {
+		cleared = huge_page_cleared(t, r, n, hp);
+		page = ALIGN_UP(huge_page_page(t, hp, 200), 64);
+		before = vm_stat(t->vm, "pages_2m");
+		if (t->eager)
+			clear_pages(t, page, 2);
+		else if (!write_list(t, &page, 1))
+			return t->nr_huge;
+		drop = before - vm_stat(t->vm, "pages_2m");
+		tap_diag("huge page %u (GPA 0x%" PRIx64 ", %s by the edge clears): %s page %u dropped pages_2m by %" PRIu64,
+			 hp, page_gpa(t, huge_page_page(t, hp, 0)),
+			 cleared ? "touched" : "untouched",
+			 t->eager ? "clearing" : "writing", page, drop);
+		bad += drop != (t->eager ? !cleared : cleared);
+	}
+	return bad;
+}
+
+/* Dirty bits as the model says: set unless cleared and not written since. */
+static u32 dirty_model_mismatches(struct split_test *t)
+{
+	u32 page, bad = 0;
+
+	for (page = 0; page < t->nr_pages; page++) {
+		if (page_dirty(t->bitmap, page) == page_dirty(t->model, page))
+			continue;
+		if (bad++ < 8)
+			tap_diag("page %u (GPA 0x%" PRIx64 "): reported %s, expected %s",
+				 page, page_gpa(t, page),
+				 page_dirty(t->bitmap, page) ? "dirty" : "clean",
+				 page_dirty(t->model, page) ? "dirty" : "clean");
+	}
+	return bad;
+}
+
+/*
+ * A slot whose base gfn is odd: it starts one page into a 2 MiB region and
+ * ends ODD_TAIL pages into another, with ODD_HUGE whole 2 MiB regions
+ * between; KVM's lpage_info disallows huge pages in the partial regions
+ * and allows the whole ones because the backing keeps gfn and hva
+ * congruent.  Bitmap words (64 pages from the slot's start) straddle the
+ * 2 MiB boundaries.  With MANUAL_PROTECT + INITIALLY_SET, clears at the
+ * unaligned start and end must split (or, =N, write-protect) exactly the
+ * huge pages they touch; every cleared page not written since must read
+ * clean, every other page dirty; the data must survive.  The ranges keep
+ * two cleared pages of each touched huge page in one bitmap word, so
+ * kernels with the pre-6.7 CLEAR off-by-one split the same pages.
+ */
+#define ODD_HUGE	4
+#define ODD_TAIL	5
+
+static void scenario_odd_base(void)
+{
+	u64 gpa = SLOT_GPA + PAGE_SIZE_4K;
+	u64 end = SLOT_GPA + ODD_HUGE * PAGE_SIZE_2M + PAGE_SIZE_2M +
+		  ODD_TAIL * PAGE_SIZE_4K;
+	struct clear_range r[4];
+	struct split_test t;
+	u32 head, tail, bad, expect;
+	u64 huge;
+
+	setup_vm(&t, MEM_HUGETLB_2M, end - gpa,
+		 KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET);
+	t.name = "odd base gfn";
+	if (!add_congruent_slot(&t, gpa))
+		return;
+	setup_guest(&t, gpa);
+	if (!fill_and_count_huge(&t))
+		goto out;
+	head = t.first_huge;
+	tail = huge_page_page(&t, t.nr_huge, 0);
+	tap_diag("slot gfns [0x%" PRIx64 ", 0x%" PRIx64 "), %u huge pages from slot page %u, %u pages below, %u above",
+		 (u64)(gpa / PAGE_SIZE_4K), (u64)(end / PAGE_SIZE_4K), t.nr_huge,
+		 head, head,
+		 t.nr_pages - tail);
+	enable_manual_logging(&t);
+	r[0] = (struct clear_range){ 0, 3, "the slot's first pages, below its first huge page" };
+	r[1] = (struct clear_range){ head - 2, 5, "straddling the start of the first huge page" };
+	r[2] = (struct clear_range){ tail - 3, 3, "ending where the last huge page ends" };
+	r[3] = (struct clear_range){ t.nr_pages - 3, 3, "the slot's last pages, a partial bitmap word" };
+	clear_ranges(&t, r, ARRAY_SIZE(r));
+	expect = expected_huge(&t, r, ARRAY_SIZE(r), 0);
+	huge = vm_stat(t.vm, "pages_2m");
+	stats_diag(&t, "after the clears at the slot's edges");
+	tap_check(huge == expect,
+		  "%s: CLEAR_DIRTY_LOG at the unaligned start and end split only the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
+		  t.name, t.eager ? "Y" : "N", huge, expect);
+	bad = probe_huge_pages(&t, r, ARRAY_SIZE(r));
+	tap_check(!bad,
+		  "%s: probed one by one, exactly the huge pages untouched by the clears were still mapped 2 MiB%s (%u wrong)",
+		  t.name, t.eager ? "" : " and writable", bad);
+	write_after_clear(&t, r, ARRAY_SIZE(r));
+	bad = dirty_model_mismatches(&t);
+	tap_check(!bad,
+		  "%s: dirty bitmap exact over all %u pages: clean iff cleared and not written since (%u wrong)",
+		  t.name, t.nr_pages, bad);
+	bad = host_verify(&t);
+	tap_check(!bad, "%s: the host read all %u pages intact (%u bad)",
+		  t.name, t.nr_pages, bad);
+out:
+	teardown(&t);
+}
+
 int main(int argc, char **argv)
 {
 	struct kvm_platform plat;
@@ -389,5 +847,8 @@ int main(int argc, char **argv)
 	scenario_dirty_log(MEM_ANON_THP, 64ULL << 20);
 	scenario_dirty_log(MEM_HUGETLB_1G, PAGE_SIZE_1G);
 	scenario_manual_clear();
+	scenario_two_vcpus(false);
+	scenario_two_vcpus(true);
+	scenario_odd_base();
 	return tap_finish();
 }
