@@ -82,6 +82,7 @@ FNR == 1 { new_test(FILENAME) }
 	if (!(p in seen_param)) { seen_param[p] = 1; params[++nparam] = p }
 }
 /^# time: / { timing[test] = substr($0, 9) }
+/^# (\[[^]]+\] )?bochs time: / { btiming[test] = $0; sub(/^.*bochs time: /, "", btiming[test]) }
 /^Bail out!/ { flush_case(); cur = "fail" SUBSEP "harness" SUBSEP $0; total["fail"]++; count[test, "harness", "fail"]++
 	if (!("harness" in seen_cfg)) { seen_cfg["harness"] = 1; cfgs[++ncfg] = "harness" } }
 /^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
@@ -127,9 +128,10 @@ END {
 		printf "| Bochs (Intel points, [intel:CONFIG]) | %s |\n", bochs > facts
 	for (i = 1; i <= nparam; i++)
 		printf "| module parameters | %s |\n", params[i] > facts
-	printf "\n### Timings\n\n| test | time |\n|---|---|\n" > facts
+	printf "\n### Timings\n\n| test | QEMU (or native) | Bochs |\n|---|---|---|\n" > facts
 	for (i = 1; i <= ntests; i++)
-		printf "| %s | %s |\n", tests[i], (tests[i] in timing) ? timing[tests[i]] : "" > facts
+		printf "| %s | %s | %s |\n", tests[i], (tests[i] in timing) ? timing[tests[i]] : "",
+		       (tests[i] in btiming) ? btiming[tests[i]] : "" > facts
 
 	printf "| test |" > matrix
 	for (c = 1; c <= ncfg; c++) printf " %s |", cfgs[c] > matrix

@@ -837,7 +837,8 @@ int main(int argc, char **argv)
 {
 	struct kvm_platform plat;
 
-	kvm_test_start(argc, argv, "tdp tdp-noeager", &plat);
+	/* Two CPUs: the 2-vCPU rounds must really race the split. */
+	kvm_test_start(argc, argv, "tdp tdp-noeager cpus=2", &plat);
 	if (!plat.tdp_mmu)
 		tap_skip_all("needs the TDP MMU (npt=1/ept=1, tdp_mmu=Y); %s has tdp=%s tdp_mmu=%s",
 			     plat.module, plat.tdp ? "Y" : "N",
