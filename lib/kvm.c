@@ -38,7 +38,7 @@ long kvm_ioctl_checked(struct kvm_vm *vm, int fd, unsigned long cmd,
 	return r;
 }
 
-static int open_kvm(void)
+int kvm_open(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
@@ -48,7 +48,7 @@ static int open_kvm(void)
 
 int kvm_check_cap(long cap)
 {
-	int fd = open_kvm();
+	int fd = kvm_open();
 	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
 
 	close(fd);
@@ -60,7 +60,7 @@ struct kvm_vm *vm_create_bare(void)
 	struct kvm_vm *vm = calloc(1, sizeof(*vm));
 
 	TEST_ASSERT(vm, "out of memory");
-	vm->kvm_fd = open_kvm();
+	vm->kvm_fd = kvm_open();
 	vm->fd = -1;
 	vm->fd = (int)kvm_ioctl_checked(NULL, vm->kvm_fd, KVM_CREATE_VM,
 					"KVM_CREATE_VM", NULL, __FILE__,
@@ -98,23 +98,35 @@ static void set_user_memory(struct kvm_vm *vm, struct kvm_memslot *s,
 	vm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
-int __vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
-		     enum mem_backing backing, u32 flags, char *why,
-		     size_t why_size)
+int __vm_add_memslot_at(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
+			u64 host_offset, enum mem_backing backing, u32 flags,
+			char *why, size_t why_size)
 {
+	u64 page = mem_backing_page_size(backing);
 	struct kvm_memslot *s;
 
 	TEST_ASSERT(slot < KVM_MAX_TEST_SLOTS && !vm->slots[slot].used,
 		    "memslot %u is in use or out of range", slot);
 	s = &vm->slots[slot];
-	if (mem_region_alloc(&s->mem, size, backing, why, why_size))
+	if (mem_region_alloc(&s->mem, ALIGN_UP(host_offset + size, page),
+			     backing, why, why_size))
 		return -1;
+	s->mem.hva = (u8 *)s->mem.hva + host_offset;
+	s->mem.size = size;
 	s->used = true;
 	s->slot = slot;
 	s->flags = flags;
 	s->gpa = gpa;
 	set_user_memory(vm, s, size);
 	return 0;
+}
+
+int __vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
+		     enum mem_backing backing, u32 flags, char *why,
+		     size_t why_size)
+{
+	return __vm_add_memslot_at(vm, slot, gpa, size, 0, backing, flags,
+				   why, why_size);
 }
 
 void vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
@@ -187,8 +199,7 @@ void vm_clear_dirty_log(struct kvm_vm *vm, u32 slot, void *bitmap,
 	vm_ioctl(vm, KVM_CLEAR_DIRTY_LOG, &c);
 }
 
-/* Give the guest every CPUID feature KVM supports (PAE, NX, LM, ...). */
-static void vcpu_set_supported_cpuid(struct kvm_vcpu *vcpu)
+struct kvm_cpuid2 *kvm_get_supported_cpuid(int kvm_fd)
 {
 	int n = 128;
 	struct kvm_cpuid2 *c;
@@ -197,13 +208,20 @@ static void vcpu_set_supported_cpuid(struct kvm_vcpu *vcpu)
 		c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 		TEST_ASSERT(c, "out of memory");
 		c->nent = n;
-		if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			break;
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
 		TEST_ASSERT(errno == E2BIG, "KVM_GET_SUPPORTED_CPUID: %s",
 			    strerror(errno));
 		free(c);
 		n *= 2;
 	}
+}
+
+/* Give the guest every CPUID feature KVM supports (PAE, NX, LM, ...). */
+static void vcpu_set_supported_cpuid(struct kvm_vcpu *vcpu)
+{
+	struct kvm_cpuid2 *c = kvm_get_supported_cpuid(vcpu->vm->kvm_fd);
+
 	vcpu_ioctl(vcpu, KVM_SET_CPUID2, c);
 	free(c);
 }

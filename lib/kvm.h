@@ -61,6 +61,10 @@ long kvm_ioctl_checked(struct kvm_vm *vm, int fd, unsigned long cmd,
 			  __FILE__, __LINE__)
 
 int kvm_check_cap(long cap);
+/* Opens /dev/kvm (asserts it can); the caller closes it. */
+int kvm_open(void);
+/* KVM_GET_SUPPORTED_CPUID on @kvm_fd (/dev/kvm), however many entries; free() it. */
+struct kvm_cpuid2 *kvm_get_supported_cpuid(int kvm_fd);
 
 struct kvm_vm *vm_create_bare(void);
 void vm_destroy(struct kvm_vm *vm);
@@ -70,6 +74,16 @@ void vm_enable_cap(struct kvm_vm *vm, u32 cap, u64 arg0);
 int __vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
 		     enum mem_backing backing, u32 flags, char *why,
 		     size_t why_size);
+/*
+ * The same with the slot's memory starting @host_offset bytes into its
+ * backing (allocated in whole pages of the backing): an offset of @gpa
+ * modulo the huge page size keeps guest physical and host virtual
+ * addresses congruent, so KVM can map huge pages inside a slot at an
+ * unaligned @gpa.
+ */
+int __vm_add_memslot_at(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
+			u64 host_offset, enum mem_backing backing, u32 flags,
+			char *why, size_t why_size);
 void vm_add_memslot(struct kvm_vm *vm, u32 slot, u64 gpa, u64 size,
 		    enum mem_backing backing, u32 flags);
 void vm_set_memslot_flags(struct kvm_vm *vm, u32 slot, u32 flags);

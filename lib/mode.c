@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "abi/image.h"
 #include "mode.h"
@@ -29,16 +26,11 @@ struct cpuid_regs {
 /* The CPUID KVM would give a guest (KVM_GET_SUPPORTED_CPUID). */
 static bool supported_cpuid(u32 function, u32 index, struct cpuid_regs *r)
 {
-	int fd = -1, n = 256;
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+	int fd = kvm_open();
+	struct kvm_cpuid2 *c = kvm_get_supported_cpuid(fd);
 	bool found = false;
 	u32 i;
 
-	TEST_ASSERT(c, "out of memory");
-	c->nent = n;
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	TEST_ASSERT(fd >= 0 && ioctl(fd, KVM_GET_SUPPORTED_CPUID, c) == 0,
-		    "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 	for (i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 

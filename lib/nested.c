@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <errno.h>
 #include <inttypes.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "nested.h"
@@ -32,7 +29,6 @@ bool nested_supported(const struct kvm_platform *plat, char *why,
 {
 	const struct nested_ops *ops = vendor_ops(plat);
 	struct kvm_cpuid2 *c;
-	u32 n = 256;
 	bool ok;
 	int fd;
 
@@ -40,12 +36,8 @@ bool nested_supported(const struct kvm_platform *plat, char *why,
 		snprintf(why, size, "nested virtualization needs kvm_intel or kvm_amd");
 		return false;
 	}
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
-	TEST_ASSERT(c && fd >= 0, "cannot open /dev/kvm");
-	c->nent = n;
-	TEST_ASSERT(!ioctl(fd, KVM_GET_SUPPORTED_CPUID, c),
-		    "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	fd = kvm_open();
+	c = kvm_get_supported_cpuid(fd);
 	ok = ops->supported(c, fd, why, size);
 	free(c);
 	close(fd);

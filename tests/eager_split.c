@@ -690,29 +690,14 @@ out:
  */
 static bool add_congruent_slot(struct split_test *t, u64 gpa)
 {
-	struct kvm_memslot *s = &t->vm->slots[SLOT];
-	u64 off = gpa % t->huge;
-	struct kvm_userspace_memory_region r;
 	char why[256];
 
-	if (mem_region_alloc(&s->mem, ALIGN_UP(off + t->size, t->huge),
-			     t->backing, why, sizeof(why))) {
+	if (__vm_add_memslot_at(t->vm, SLOT, gpa, t->size, gpa % t->huge,
+				t->backing, 0, why, sizeof(why))) {
 		tap_skip(why, "%s: memslot", t->name);
 		vm_destroy(t->vm);
 		return false;
 	}
-	s->mem.hva = (u8 *)s->mem.hva + off;
-	s->mem.size = t->size;
-	s->used = true;
-	s->slot = SLOT;
-	s->gpa = gpa;
-	r = (struct kvm_userspace_memory_region){
-		.slot = SLOT,
-		.guest_phys_addr = gpa,
-		.memory_size = t->size,
-		.userspace_addr = (u64)(uintptr_t)s->mem.hva,
-	};
-	vm_ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &r);
 	return true;
 }
 
