@@ -3,7 +3,7 @@
  * What the two L1 hypervisor images (l1_svm, l1_vmx) share: L2's
  * registers as the entry wrappers (l1_*_asm.S) load and store them, and
  * their exchange with the host through args[L1_ARG_RSI..RDI]
- * (lib/abi/nested.h).  The L2 routines and the export table naming them
+ * (abi/nested_cmd.h).  The L2 routines and the export table naming them
  * are guest_code/l2_code.S.
  *
  * Assembly includes it for the offsets of struct l2_regs; the macros the
@@ -21,7 +21,7 @@
 #ifndef __ASSEMBLER__
 #include "runtime/guest.h"
 
-#include "../lib/abi/nested.h"
+#include "abi/nested_cmd.h"
 
 /*
  * RAX: VMX leaves L2's RAX in the register; SVM keeps it in the VMCB, so

@@ -7,7 +7,7 @@
  */
 #include "l1.h"
 
-#include "../lib/abi/svm.h"
+#include "abi/svm.h"
 
 void svm_run_l2(struct l2_regs *regs, u64 vmcb_pa);
 

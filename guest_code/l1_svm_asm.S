@@ -27,7 +27,7 @@ svm_run_l2:
 	pop_callee_saved
 	ret
 
-/* The L2 routines (abi/nested.h), ending in VMMCALL. */
+/* The L2 routines (abi/nested_cmd.h), ending in VMMCALL. */
 	.macro l2_exit
 	vmmcall
 	.endm

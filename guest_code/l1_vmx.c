@@ -5,11 +5,11 @@
  * (lib/nested_vmx.h) and runs L2 until it exits, reporting the exit
  * reason, qualification and L2's result registers.  The host owns every
  * decision; L1 only executes the VMX instructions (protocol in
- * lib/abi/vmx.h).
+ * abi/vmx.h).
  */
 #include "l1.h"
 
-#include "../lib/abi/vmx.h"
+#include "abi/vmx.h"
 
 /* 0: L2 ran and exited; 1: VMLAUNCH/VMRESUME failed. */
 int vmx_run_l2(struct l2_regs *regs, int launched);
@@ -72,7 +72,7 @@ static void write_cr4(u64 v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-/* The VM-instruction error, tagged as an L1 failure (lib/abi/vmx.h). */
+/* The VM-instruction error, tagged as an L1 failure (abi/vmx.h). */
 static u64 vmx_fail(void)
 {
 	return VMX_L1_FAIL | vmread(VMCS_VM_INSTRUCTION_ERROR);

@@ -10,7 +10,7 @@
  * L2 left in them and in RAX (guest_code/l1_regs.S).  Callee-saved
  * registers go on the stack.
  */
-#include "../lib/abi/vmx.h"
+#include "abi/vmx.h"
 #include "l1_regs.S"
 
 	.text
@@ -49,7 +49,7 @@ vmx_run_l2:
 4:	pop_callee_saved
 	ret
 
-/* The L2 routines (abi/nested.h), ending in VMCALL. */
+/* The L2 routines (abi/nested_cmd.h), ending in VMCALL. */
 	.macro l2_exit
 	vmcall
 	.endm

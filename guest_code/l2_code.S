@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The L2 routines of the nested tests (enum l2_entry, lib/abi/nested.h),
+ * The L2 routines of the nested tests (enum l2_entry, abi/nested_cmd.h),
  * included by each L1 image's assembly (l1_svm_asm.S, l1_vmx_asm.S) after
  * it defines the macro l2_exit, the instruction that hands control back
  * to L1 (VMMCALL, VMCALL).  Leaves the assembler in .code32.
@@ -21,7 +21,7 @@
  */
 	.code32
 /*
- * EBX = l2_pattern(page in \page, generation in EDX) (lib/abi/nested.h);
+ * EBX = l2_pattern(page in \page, generation in EDX) (abi/nested_cmd.h);
  * EBP = byte offset of that page.
  */
 	.macro pattern page

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The memory worker (see lib/abi/worker.h): fills, verifies and rewrites
+ * The memory worker (see abi/worker_cmd.h): fills, verifies and rewrites
  * pages on the host's command, so that dirty-logging tests can touch whole
  * memslots without one op per access.
  */
 #include "runtime/guest.h"
 
-#include "../lib/abi/worker.h"
+#include "abi/worker_cmd.h"
 
 static u32 *page_ptr(const u64 *args, u32 page)
 {

@@ -2,12 +2,12 @@
 /*
  * The op interpreter: runs a host-generated script of accesses, page-table
  * entry writes and TLB/CR3 operations, one result per op (see
- * lib/abi/ops.h).  It knows nothing of paging formats; every prediction is
+ * abi/ops.h).  It knows nothing of paging formats; every prediction is
  * made on the host by the reference walker.
  */
 #include "runtime/guest.h"
 
-#include "../lib/abi/ops.h"
+#include "abi/ops.h"
 
 static void run_op(const struct guest_op *op, struct guest_op_result *res,
 		   u32 index)

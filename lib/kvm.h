@@ -41,7 +41,7 @@ struct kvm_vm {
 	struct kvm_memslot slots[KVM_MAX_TEST_SLOTS];
 	struct kvm_vcpu *vcpus[LAYOUT_MAX_VCPUS];
 
-	/* Guest environment, filled by vm_create_guest() (mode.h). */
+	/* Guest environment, filled by vm_create_guest() (guest.h). */
 	enum paging_mode mode;
 	struct pgtable pt;
 	struct guest_image_header image;

@@ -2,7 +2,7 @@
 /*
  * Nested virtualization, whichever the vendor: an L1 hypervisor guest
  * (guest_code/l1_svm.c on AMD, guest_code/l1_vmx.c on Intel) runs the L2
- * routines of enum l2_entry (lib/abi/nested.h) under nested paging (NPT,
+ * routines of enum l2_entry (abi/nested_cmd.h) under nested paging (NPT,
  * EPT) that the host builds in L1's memory, one run per host command.
  *
  * L2 runs in 32-bit protected mode with paging off, so its linear
@@ -29,9 +29,9 @@
 #ifndef KMT_NESTED_H
 #define KMT_NESTED_H
 
-#include "abi/nested.h"
+#include "abi/nested_cmd.h"
 #include "kvm.h"
-#include "mode.h"
+#include "guest.h"
 #include "nested_svm.h"
 #include "nested_vmx.h"
 #include "platform.h"

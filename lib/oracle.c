@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mode.h"
+#include "guest.h"
 #include "oracle.h"
 #include "tap.h"
 #include "test_util.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Op scripts and their predicted outcomes (see lib/abi/ops.h).
+ * Op scripts and their predicted outcomes (see abi/ops.h).
  *
  * A test builds a script, predicts it on a mirror of guest memory with the
  * reference walker, runs it in the guest's op interpreter, and compares:

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mode.h"
+#include "guest.h"
 #include "ptgen.h"
 #include "tap.h"
 #include "test_util.h"

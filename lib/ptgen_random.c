@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "mode.h"
+#include "guest.h"
 #include "ptgen.h"
 #include "test_util.h"
 

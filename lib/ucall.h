@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Host half of guest -> host calls (lib/abi/ucall.h).
+ * Host half of guest -> host calls (abi/ucall_msg.h).
  */
 #ifndef KMT_UCALL_H
 #define KMT_UCALL_H
 
-#include "abi/ucall.h"
+#include "abi/ucall_msg.h"
 #include "kvm.h"
 
 /* If @run is a ucall exit, stores the struct ucall's GPA and returns true. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
-#include "mode.h"
+#include "guest.h"
 #include "tap.h"
 #include "test_util.h"
 #include "ucall.h"

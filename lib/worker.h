@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Host half of the memory worker (lib/abi/worker.h).
+ * Host half of the memory worker (abi/worker_cmd.h).
  *
  *   worker_start(vcpu, base_va, nr_pages);    // runs to the first SYNC
  *   worker_cmd(vcpu, WORKER_FILL, 1, NULL, 0);
@@ -13,7 +13,7 @@
 #ifndef KMT_WORKER_H
 #define KMT_WORKER_H
 
-#include "abi/worker.h"
+#include "abi/worker_cmd.h"
 #include "kvm.h"
 
 void worker_start(struct kvm_vcpu *vcpu, u64 base_va, u32 nr_pages);

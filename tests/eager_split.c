@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "kvm_test.h"
-#include "mode.h"
+#include "guest.h"
 #include "rand.h"
 #include "stats.h"
 #include "tap.h"

@@ -50,7 +50,7 @@
 
 #include "kmem.h"
 #include "kvm_test.h"
-#include "mode.h"
+#include "guest.h"
 #include "nested.h"
 #include "stats.h"
 #include "tap.h"

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "kvm_test.h"
-#include "mode.h"
+#include "guest.h"
 #include "nested.h"
 #include "rand.h"
 #include "stats.h"

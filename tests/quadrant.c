@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "kvm_test.h"
-#include "mode.h"
+#include "guest.h"
 #include "ptgen.h"
 #include "tap.h"
 #include "test_util.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "kvm_test.h"
-#include "mode.h"
+#include "guest.h"
 #include "oracle.h"
 #include "tap.h"
 #include "test_util.h"

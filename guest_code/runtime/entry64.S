@@ -4,9 +4,9 @@
  * mode with RSP 16-byte aligned at the top of the vCPU's stack and GS based
  * at its struct guest_percpu.
  */
-#include "../../lib/abi/layout.h"
+#include "abi/layout.h"
 
-#define PERCPU_OFF_USER_SP 480	/* lib/abi/percpu.h, checked there */
+#define PERCPU_OFF_USER_SP 480	/* abi/percpu.h, checked there */
 
 	.section .text.header, "ax"
 	.globl image_header

@@ -9,9 +9,9 @@
 #ifndef KMT_GUEST_H
 #define KMT_GUEST_H
 
-#include "../../lib/abi/layout.h"
-#include "../../lib/abi/percpu.h"
-#include "../../lib/abi/ucall.h"
+#include "abi/layout.h"
+#include "abi/percpu.h"
+#include "abi/ucall_msg.h"
 
 void guest_main(struct guest_percpu *pc);
 

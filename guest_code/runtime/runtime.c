@@ -5,7 +5,7 @@
  */
 #include "guest.h"
 
-#include "../../lib/abi/image.h"
+#include "abi/image.h"
 
 /* What the entry stubs push; see entry32.S / entry64.S. */
 struct exc_frame {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit test of the host side of guest -> host calls (lib/ucall.c) and of
- * the structures guest and host share (lib/abi/ucall.h, lib/abi/percpu.h).
+ * the structures guest and host share (abi/ucall_msg.h, abi/percpu.h).
  *
  * Every KVM test reads its guest's results through ucall_decode_io(): if
  * it accepted an I/O exit that is not a ucall (another port, a narrower
@@ -20,7 +20,7 @@
 
 #include "abi/layout.h"
 #include "abi/percpu.h"
-#include "abi/ucall.h"
+#include "abi/ucall_msg.h"
 #include "tap.h"
 #include "test_util.h"
 #include "ucall.h"

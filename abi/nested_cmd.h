@@ -6,8 +6,8 @@
  * guest_code/l2_code.S; each L1 image assembles them with its own exit
  * instruction (VMMCALL, VMCALL).
  */
-#ifndef KMT_ABI_NESTED_H
-#define KMT_ABI_NESTED_H
+#ifndef KMT_ABI_NESTED_CMD_H
+#define KMT_ABI_NESTED_CMD_H
 
 #include "types.h"
 

@@ -13,7 +13,7 @@
 #ifndef KMT_ABI_SVM_H
 #define KMT_ABI_SVM_H
 
-#include "nested.h"
+#include "nested_cmd.h"
 #include "types.h"
 
 #define MSR_EFER		0xc0000080
@@ -69,7 +69,7 @@
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	(~0ULL)
 
-/* SVM's words of an L2 run in struct guest_percpu.args (abi/nested.h). */
+/* SVM's words of an L2 run in struct guest_percpu.args (abi/nested_cmd.h). */
 enum {
 	SVM_ARG_VMCB = L1_ARG_VENDOR,	/* guest physical address of the VMCB */
 	SVM_ARG_HSAVE,		/* of the host save area */

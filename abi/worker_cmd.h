@@ -13,8 +13,8 @@
  *   args[WORKER_LIST]   guest VA of a u32 array of page indices
  *   args[WORKER_COUNT]  entries in that array
  */
-#ifndef KMT_ABI_WORKER_H
-#define KMT_ABI_WORKER_H
+#ifndef KMT_ABI_WORKER_CMD_H
+#define KMT_ABI_WORKER_CMD_H
 
 #include "types.h"
 

@@ -5,8 +5,8 @@
  * the host finds the address in the I/O exit data, so no register read is
  * needed per call.
  */
-#ifndef KMT_ABI_UCALL_H
-#define KMT_ABI_UCALL_H
+#ifndef KMT_ABI_UCALL_MSG_H
+#define KMT_ABI_UCALL_MSG_H
 
 #include "types.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "abi/image.h"
-#include "mode.h"
+#include "guest.h"
 #include "test_util.h"
 
 #define CR0_PE		(1ULL << 0)

@@ -9,7 +9,7 @@
 #define KMT_ABI_PERCPU_H
 
 #include "types.h"
-#include "ucall.h"
+#include "ucall_msg.h"
 
 #define GUEST_NR_ARGS		8
 #define FAULT_NONE		0xffffffffU

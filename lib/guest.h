@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guests in a chosen paging mode: memory, GDT/IDT/TSS, identity-mapped
- * runtime region (lib/abi/layout.h), the guest image, and vCPUs entering it
+ * runtime region (abi/layout.h), the guest image, and vCPUs entering it
  * with KVM_SET_SREGS.
  *
  *   GUEST_PROGRAM_DECLARE(op_interp);
  *   vm = vm_create_guest(PAGING_PAE, &GUEST_PROGRAM(op_interp), 64 << 20);
  *   vcpu = vm_guest_vcpu_add(vm, 0);
  */
-#ifndef KMT_MODE_H
-#define KMT_MODE_H
+#ifndef KMT_GUEST_H
+#define KMT_GUEST_H
 
 #include "abi/percpu.h"
 #include "kvm.h"

@@ -24,7 +24,7 @@
 
 /* The assembly of guest_code/l1_vmx_asm.S takes only the encodings. */
 #ifndef __ASSEMBLER__
-#include "nested.h"
+#include "nested_cmd.h"
 #include "types.h"
 #endif
 
@@ -209,7 +209,7 @@
 #define EPT_MT_WB			(6ULL << 3)
 
 #ifndef __ASSEMBLER__
-/* VMX's words in struct guest_percpu.args (abi/nested.h). */
+/* VMX's words in struct guest_percpu.args (abi/nested_cmd.h). */
 enum {
 	VMX_ARG_VMXON = L1_ARG_VENDOR,	/* guest physical address of the VMXON region */
 	VMX_ARG_VMCS,		/* of the VMCS */
