@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# /init of the harness initramfs (packed by ci/mkinitramfs, run by busybox
-# sh inside the guest booted by ci/vm-run).
+# ci/init.sh: /init of the harness initramfs (packed by ci/mkinitramfs,
+# run by busybox sh inside the guest booted by ci/vm-run).
 #
 # Kernel command line:  kmt.test=/kmt/bin/T  kmt.configs=a,b
 #                       kmt.args=ARG,ARG  (each %XX-encoded by vm-run)
@@ -20,8 +20,19 @@
 #   KMT-CONFIG-END <cfg> <uptime>
 #   KMT-DONE <uptime>
 # ci/tap-merge turns this into one TAP stream.  Then end the VM.
+# Only as PID 1 of that initramfs (it mounts, loads modules and reboots);
+# mkinitramfs puts ci/lib.sh next to it as /lib.sh.  Run on a host it
+# only answers --help.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+me=init.sh
+case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
+# The kernel passes unknown words of its command line as arguments:
+# only an option is an error.
+case ${1:-} in
+-*) help_or_bad "$1" ;;
+esac
+[ $$ = 1 ] || die "runs only as /init of the harness initramfs (ci/mkinitramfs)"
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

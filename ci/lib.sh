@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# ci/lib.sh: what every ci/ script shares; sourced, never run:
+#     ci=$(cd "$(dirname "$0")" && pwd)
+#     me=NAME          # optional, default: the script's file name
+#     . "$ci/lib.sh"
+#
+# The one exit-code table of the suite (README.md, "Exit codes"); tests,
+# ci/ scripts and Automake agree on it:
+#     0    pass                     1    fail (a check found a problem)
+#     77   skip (a real capability is missing; says why)
+#     99   bad input or harness error ("NAME: error: ..." on stderr)
+#     124  timeout                  125  cannot test (a bisect step)
+#
+# The command-line contract: --help (or -h) prints the script's header
+# comment, its usage, to stdout and exits 0; an unknown option, a missing
+# or malformed value is one "NAME: error: ..." line on stderr and exit 99.
+
+KMT_EXIT_PASS=0
+KMT_EXIT_FAIL=1
+KMT_EXIT_SKIP=77
+KMT_EXIT_ERROR=99
+KMT_EXIT_TIMEOUT=124
+KMT_EXIT_UNTESTABLE=125
+
+me=${me:-${0##*/}}
+
+# One error line, exit 99.
+die() {
+	echo "$me: error: $*" >&2
+	exit "$KMT_EXIT_ERROR"
+}
+
+# need "$@" in an option loop: the option in $1 takes a value.
+need() {
+	[ $# -ge 2 ] || die "$1 needs an argument"
+	case $2 in
+	'') die "$1 needs a non-empty argument" ;;
+	esac
+}
+
+# need_uint OPTION VALUE: a whole number (digits only, at least 1 when
+# POSITIVE is given as a third word).
+need_uint() {
+	case $2 in
+	''|*[!0-9]*) die "$1 wants a whole number, not '$2'" ;;
+	esac
+	[ -z "${3:-}" ] || [ "$2" -gt 0 ] || die "$1 wants a positive number, not '$2'"
+}
+
+# The header comment (after the #! and SPDX lines, up to the first line
+# that is not a comment), without its "# ", is the usage.
+usage() {
+	awk 'NR == 1 && /^#!/ { next }
+	     /SPDX-License-Identifier/ { next }
+	     /^#/ { sub(/^# ?/, ""); if ($0 != "") seen = 1; if (seen) print; next }
+	     seen || NF { exit }' "$0"
+}
+
+# help_or_bad "$1" in an option loop's catch-all for "-*": --help/-h
+# print the usage and exit 0, anything else is an unknown option.
+help_or_bad() {
+	case $1 in
+	-h|--help) usage; exit "$KMT_EXIT_PASS" ;;
+	*) die "unknown option $1 (see $me --help)" ;;
+	esac
+}
