@@ -28,11 +28,14 @@ enum guest_op_code {
 	OP_SYNC,	/* UCALL_SYNC(index of this op, value) */
 	OP_USER_READ32,	/* OP_READ32 at CPL 3 */
 	OP_USER_WRITE32, /* OP_WRITE32 at CPL 3 */
+	OP_SET_WP,	/* CR0.WP = value (0 or 1) */
 	OP_NR_CODES,
 };
 
 /* Host-side only: how a result is compared (the guest ignores it). */
 #define OPF_IGNORE_AD	(1U << 0)	/* read of an entry: A/D may differ */
+/* Read of an entry: D as predicted, A at least where predicted. */
+#define OPF_ENTRY_AD	(1U << 1)
 
 struct guest_op {
 	u32 code;

@@ -9,6 +9,8 @@
 
 #include "abi/ops.h"
 
+#define CR0_WP	(1UL << 16)
+
 static void run_op(const struct guest_op *op, struct guest_op_result *res,
 		   u32 index)
 {
@@ -31,6 +33,9 @@ static void run_op(const struct guest_op *op, struct guest_op_result *res,
 		break;
 	case OP_WRITE_CR3:
 		write_cr3((unsigned long)op->value);
+		break;
+	case OP_SET_WP:
+		write_cr0(op->value ? read_cr0() | CR0_WP : read_cr0() & ~CR0_WP);
 		break;
 	case OP_USER_READ32:
 		res->value = guest_user_read32_safe(va, &f);

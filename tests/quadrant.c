@@ -17,7 +17,7 @@
  * Every scenario runs in non-PAE mode (the target) and, as controls with
  * 8-byte entries and no quadrants, in PAE and 64-bit mode.  Each access's
  * outcome is compared with the reference walker on a mirror of guest
- * memory (lib/oracle.h, lib/ptgen.h); tags in every data word name the
+ * memory (lib/engine.h); tags in every data word name the
  * physical address a read really reached.
  *
  *   quadrant [--mode nonpae|pae|64] [--seed N] [--iterations N] [--long]
@@ -29,7 +29,7 @@
 
 #include "kvm_test.h"
 #include "guest.h"
-#include "ptgen.h"
+#include "engine.h"
 #include "tap.h"
 #include "test_util.h"
 

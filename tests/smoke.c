@@ -18,7 +18,7 @@
 
 #include "kvm_test.h"
 #include "guest.h"
-#include "oracle.h"
+#include "engine.h"
 #include "tap.h"
 #include "test_util.h"
 

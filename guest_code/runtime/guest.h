@@ -76,6 +76,19 @@ static inline unsigned long read_cr2(void)
 	return v;
 }
 
+static inline unsigned long read_cr0(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(unsigned long v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline unsigned long read_cr3(void)
 {
 	unsigned long v;

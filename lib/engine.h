@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The differential engine: guest op scripts, their predicted outcomes, the
+ * generators that emit them, host-side events at sync points, and the
+ * shrinker of failing runs.  One header for the whole family:
+ *
+ *   lib/engine_predict.c  scripts, the prediction on a mirror of guest
+ *                         memory (THE reference walker of lib/paging.c),
+ *                         running a script, comparing outcomes
+ *   lib/engine_emit.c     struct ptgen: emit ops while predicting them
+ *   lib/engine_random.c   the randomized generator: steps (edits, flushes,
+ *                         accesses, host events) drawn from a seed
+ *   lib/engine_events.c   host-side events run at the guest's sync points
+ *   lib/engine_shrink.c   delta debugging of a failing step list, replay
+ *
+ * A test builds a script, predicts it on a mirror of guest memory with the
+ * reference walker, runs it in the guest's op interpreter (abi/ops.h), and
+ * compares: every op's outcome (value read, or exception, error code and
+ * CR2) and the final contents of the memory it cares about.  Physical
+ * pages carry tags (each 4-byte word holds its own PA | 1), so a value
+ * read names the physical address it came from.
+ *
+ * The prediction models no TLB: scripts must flush (INVLPG, CR3 write)
+ * after changing a present entry, as an OS would, so that every correct
+ * CPU and hypervisor gives exactly the predicted result.  The one
+ * exception is a host-side write to a guest page-table entry (KVM's write
+ * tracking never sees it): until the guest itself rewrites that entry and
+ * reloads CR3, an access may see the translation before or after it, and
+ * the prediction accepts either (struct prediction.stale).
+ */
+#ifndef KMT_ENGINE_H
+#define KMT_ENGINE_H
+
+#include "abi/ops.h"
+#include "abi/percpu.h"
+#include "kvm.h"
+#include "rand.h"
+
+struct op_script {
+	struct guest_op *ops;
+	u32 nr;
+	u32 cap;
+};
+
+void script_init(struct op_script *s);
+void script_free(struct op_script *s);
+void script_op(struct op_script *s, u32 code, u64 va, u64 value);
+void script_read(struct op_script *s, u64 va);
+void script_write(struct op_script *s, u64 va, u32 value);
+void script_invlpg(struct op_script *s, u64 va);
+void script_write_cr3(struct op_script *s, u64 cr3);
+/* Store @val into the entry at @entry_pa through its identity mapping. */
+void script_write_entry(struct op_script *s, const struct pgtable *pt,
+			u64 entry_pa, u64 val);
+
+/* Host writes to guest entries pending at once (see the top). */
+#define ENG_MAX_STALE	1
+/* Guest physical memory the mirror may cover (every memslot below it). */
+#define ENG_MIRROR_MAX	(256ULL << 20)
+
+struct prediction {
+	u32 nr;
+	u32 cap;
+	struct guest_op_result *res;
+	struct guest_op_result *alt;	/* the other outcome, where ambiguous */
+	u8 *ambiguous;		/* per op: alt is acceptable too */
+	struct pg_walk *walks;	/* per op; nr_steps 0 for non-accesses */
+	struct kvm_vm *vm;
+	u8 *mirror;		/* every memslot as the ops so far leave it */
+	u64 size;
+	u8 *written;		/* bit per 4 KiB page: written since last reset */
+	u64 cr3;		/* CR3 after the ops so far */
+	struct pgtable pt;	/* the VM's tables, over the mirror */
+	struct {
+		u64 entry_pa;
+		u64 old;	/* its value before the host wrote it */
+	} stale[ENG_MAX_STALE];
+	u32 nr_stale;
+};
+
+/*
+ * Predicts @s from the current contents of memslot 0, starting at @cr3.
+ * Generators that need the state between ops (to find an entry's address
+ * after earlier edits) use predict_begin() and predict_op() in lockstep
+ * with script_op().
+ */
+void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
+	     struct prediction *p);
+void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p);
+void predict_op(struct prediction *p, const struct guest_op *op);
+void prediction_free(struct prediction *p);
+
+
+/*
+ * Runs @s in the op interpreter on @vcpu and stores one result per op in
+ * @out.  Returns false, with the guest's report as TAP diagnostics, when
+ * the guest did not finish the script.
+ */
+bool script_run(struct kvm_vcpu *vcpu, const struct op_script *s,
+		struct guest_op_result *out);
+/* The same, calling @on_sync with the value of every OP_SYNC. */
+bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
+		     struct guest_op_result *out,
+		     void (*on_sync)(void *opaque, u64 value), void *opaque);
+
+/*
+ * Number of ops whose outcome differs from the prediction; the first
+ * @max_report are described (VA, expected and actual PA, the walk) as TAP
+ * diagnostics.
+ */
+u32 compare_results(struct kvm_vm *vm, const struct op_script *s,
+		    const struct prediction *p,
+		    const struct guest_op_result *actual, u32 max_report);
+/* Number of 4-byte words in [gpa, gpa + size) that differ. */
+u32 compare_memory(struct kvm_vm *vm, const struct prediction *p, u64 gpa,
+		   u64 size, u32 max_report);
+
+static inline u32 tag_of(u64 pa)
+{
+	return (u32)(pa & ~3ULL) | 1;
+}
+
+bool tag_decode(u32 v, u64 *pa);
+void fill_tags(struct kvm_vm *vm, u64 gpa, u64 size);
+
+
+/* ---- emitting while predicting (engine_emit.c) ---- */
+
+/* Guest physical memory a generator hands out as data. */
+struct ptgen_area {
+	u64 data_lo, data_hi;	/* 4 KiB pages, tagged */
+	u64 large_lo, large_hi;	/* large pages (4 MiB / 2 MiB aligned), tagged */
+};
+
+struct eng_event;
+
+struct ptgen {
+	struct kvm_vm *vm;
+	struct ptgen_area area;
+	u64 seed;
+	struct rng rng;
+	struct op_script s;
+	struct prediction p;
+	bool started;
+	u64 *pages;		/* shuffled free 4 KiB data pages */
+	u32 nr_pages;
+	u64 next_large;
+	u32 writes;		/* makes every written value unique */
+	struct eng_event *ev;	/* host events, by the OP_SYNC value */
+	u32 nr_ev, cap_ev;
+	u32 event_failures;	/* invariants the events found broken */
+	bool forcing;
+	u64 huge_base;		/* KVM's huge mappings at EV_HUGE_BASELINE */
+};
+
+void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
+		const struct ptgen_area *area);
+void ptgen_free(struct ptgen *g);
+
+/* A random data page never handed out before. */
+u64 ptgen_page(struct ptgen *g);
+/* The next unused large page. */
+u64 ptgen_large_page(struct ptgen *g);
+
+/* Host setup is done: snapshot memory; the script starts with a CR3 load. */
+void ptgen_start(struct ptgen *g);
+
+/* Entry address / value as the ops so far leave the tables. */
+u64 ptgen_entry_pa(struct ptgen *g, u64 va, int level);
+u64 ptgen_entry(struct ptgen *g, u64 entry_pa);
+u64 ptgen_cr3(struct ptgen *g);
+
+void ptgen_op(struct ptgen *g, u32 code, u64 va, u64 value, u32 flags);
+void ptgen_read(struct ptgen *g, u64 va);
+/* Writes a value no other op writes. */
+void ptgen_write(struct ptgen *g, u64 va);
+/* The same two at CPL 3. */
+void ptgen_user_read(struct ptgen *g, u64 va);
+void ptgen_user_write(struct ptgen *g, u64 va);
+void ptgen_invlpg(struct ptgen *g, u64 va);
+void ptgen_load_cr3(struct ptgen *g, u64 cr3);
+/*
+ * Stores @val into the entry at @entry_pa, through @via_va (an alias of
+ * the table page, e.g. a recursive window), or through its identity
+ * mapping when @via_va is 0.
+ */
+void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va);
+
+/*
+ * Runs the script on @vcpu and reports one TAP point: every op's outcome
+ * as predicted, and the data area's final contents as predicted.  A
+ * failure prints the seed and the first mismatches with their walks.
+ */
+bool ptgen_check(struct ptgen *g, struct kvm_vcpu *vcpu, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same without the TAP point: whether the run was as predicted. */
+bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name);
+
+/*
+ * The randomized differential generator: @nr_regions large-page-sized VA
+ * regions, two roots, a small pool of shared page tables, then
+ * @iterations random ops (map, unmap, retarget, permission change, CR3
+ * switch, flush, access), all predicted.  Call before ptgen_start(); it
+ * calls ptgen_start() itself.
+ */
+void ptgen_random(struct ptgen *g, u32 nr_regions, u32 iterations);
+
+/* ---- host-side events at sync points (engine_events.c) ---- */
+
+enum eng_event_code {
+	EV_HOST_WRITE,		/* host stores b into the guest entry at a */
+	EV_SLOT_RECREATE,	/* memslot @slot deleted and created again */
+	EV_SLOT_MOVE,		/* KVM_MR_MOVE away and back */
+	EV_DONTNEED,		/* madvise(MADV_DONTNEED) [a, a + b): zeroes */
+	EV_MPROTECT,		/* mprotect(PROT_READ) [a, a + b) and back */
+	EV_DIRTY_ON,		/* KVM_MEM_LOG_DIRTY_PAGES on @slot */
+	EV_DIRTY_OFF,
+	EV_DIRTY_GET,		/* every page the guest wrote must be dirty */
+	EV_HUGE_BASELINE,	/* KVM's huge mappings (pages_2m + pages_1g) */
+	EV_HUGE_CHECK,		/* at least the baseline again */
+	EV_NR_CODES,
+};
+
+struct eng_event {
+	u32 code;
+	u32 slot;
+	u64 a, b;
+	u32 op;			/* index of its OP_SYNC */
+	u8 *dirty;		/* EV_DIRTY_GET: pages that must be dirty */
+};
+
+const char *eng_event_name(u32 code);
+/*
+ * Emits an OP_SYNC at which the host runs the event, and applies what the
+ * event does to guest memory to the mirror now, so that the ops after it
+ * are predicted with it.
+ */
+void ptgen_event(struct ptgen *g, u32 code, u32 slot, u64 a, u64 b);
+/*
+ * A host write to the guest entry at @entry_pa (bypassing KVM's write
+ * tracking): pending until ptgen_force().  A second one forces the first.
+ */
+void ptgen_host_set_entry(struct ptgen *g, u64 entry_pa, u64 val);
+/* The guest rewrites every pending entry itself and reloads CR3. */
+void ptgen_force(struct ptgen *g);
+/* Runs event @index of @g at its sync point (script_run_sync callback). */
+void eng_event_run(void *g, u64 index);
+void eng_events_free(struct ptgen *g);
+
+/* ---- randomized steps (engine_random.c) ---- */
+
+enum eng_step_kind {
+	STEP_ACCESS,		/* code: OP_READ32 ... OP_USER_WRITE32; va */
+	STEP_SET_PTE,		/* table a, entry b = val; flushes */
+	STEP_SET_PDE,		/* region a's PDE (current root) = val; CR3 */
+	STEP_CR3,		/* load root a */
+	STEP_WP,		/* CR0.WP = val */
+	STEP_READ_ENTRY,	/* read back table a entry b: A/D checked */
+	STEP_HOST_PTE,		/* host writes table a entry b = val */
+	STEP_HOST_PDE,		/* host writes region a's PDE in root b */
+	STEP_FORCE,		/* guest rewrites the host-written entries */
+	STEP_EVENT,		/* event code on slot a, range va + val */
+	STEP_NR_KINDS,
+};
+
+struct eng_step {
+	u32 kind;
+	u32 code;
+	u32 a, b;
+	u64 va;
+	u64 val;
+};
+
+struct eng_steps {
+	struct eng_step *v;
+	u32 nr, cap;
+};
+
+/* What a randomized run draws from (tests/fuzz sets them per point). */
+struct eng_params {
+	u32 nr_regions;		/* up to ENG_MAX_REGIONS */
+	u32 nr_steps;
+	u32 large_pct;		/* PDEs drawn as large pages (percent) */
+	bool wide_va;		/* regions over the whole VA space (64, la57) */
+	bool guest_extras;	/* CR0.WP toggles, A/D read back */
+	bool host_events;	/* host entry writes, memslots, madvise, ... */
+	u64 window;		/* huge-page window VA (0: none) */
+	u64 window_pa, window_size;	/* backed by a huge memslot */
+	u32 window_slot;
+	u32 data_slot;		/* memslot of area.data_lo..data_hi */
+};
+
+#define ENG_MAX_REGIONS	16
+#define ENG_NR_ROOTS	2
+#define ENG_NR_TABLES	6
+
+/* The fixed part of a randomized run: tables built from the seed. */
+struct eng_random {
+	struct ptgen *g;
+	struct eng_params prm;
+	enum paging_mode mode;
+	u32 nr_regions;
+	u64 region[ENG_MAX_REGIONS];
+	u64 roots[ENG_NR_ROOTS];
+	u64 tables[ENG_NR_TABLES];
+	u32 nr_entries;		/* entries per table */
+	u64 large;		/* bytes one level-2 entry maps */
+	bool dirty_on;
+};
+
+void eng_steps_push(struct eng_steps *l, const struct eng_step *st);
+void eng_steps_free(struct eng_steps *l);
+/* Builds the regions, roots and tables from g->seed; ptgen_start(). */
+void eng_random_setup(struct eng_random *r, struct ptgen *g,
+		      const struct eng_params *prm);
+/* Draws @n steps (from g's generator, after the setup). */
+void eng_random_draw(struct eng_random *r, struct eng_steps *out, u32 n);
+/* Emits one step's ops (and the flushes it needs) with their predictions. */
+void eng_step_emit(struct eng_random *r, const struct eng_step *st);
+/* Ends a run: forces pending host writes, turns dirty logging off. */
+void eng_random_finish(struct eng_random *r);
+
+/* ---- shrinking and replay (engine_shrink.c) ---- */
+
+/*
+ * Runs @steps on a fresh setup and says whether it fails (the engine's
+ * TAP diagnostics are muted while shrinking).
+ */
+typedef bool (*eng_trial_fn)(void *opaque, const struct eng_steps *steps,
+			     bool verbose);
+/*
+ * Delta debugging (ddmin): the smallest sub-list of @steps (1-minimal in
+ * whole steps) on which @fails still fails, within @max_trials runs.
+ */
+void eng_shrink(struct eng_steps *steps, eng_trial_fn fails, void *opaque,
+		u32 max_trials);
+/* One step as a reproducer line ("HOST_PTE a=3 b=17 val=0x..."). */
+void eng_step_format(const struct eng_step *st, char *buf, size_t size);
+/* Parses eng_step_format() output; false on a malformed line. */
+bool eng_step_parse(const char *line, struct eng_step *st);
+
+#endif

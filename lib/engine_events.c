@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host-side events at the guest's sync points (see engine.h).
+ *
+ * What the host does to guest memory behind the guest's back is what KVM
+ * cannot see through its own paths: a store to a guest page-table entry
+ * through the host mapping (no write-protection fault, so a shadow page
+ * built from the old entry may live on), MADV_DONTNEED (the mmu notifier
+ * zaps, the page reads back as zeroes), mprotect (a protection-change
+ * invalidation), memslot deletion and moves (the whole slot's shadow and
+ * TDP pages zapped), dirty logging on and off (write-protection or
+ * splitting, then the collapse of huge mappings).  Each event applies its
+ * effect on memory to the mirror when it is emitted; at run time it checks
+ * the invariants it owns: KVM's dirty bitmap holds every page the guest
+ * wrote, huge mappings come back once logging is off.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "engine.h"
+#include "guest.h"
+#include "stats.h"
+#include "tap.h"
+#include "test_util.h"
+
+static const char *const event_names[EV_NR_CODES] = {
+	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "DONTNEED", "MPROTECT",
+	"DIRTY_ON", "DIRTY_OFF", "DIRTY_GET", "HUGE_BASELINE", "HUGE_CHECK",
+};
+
+/* Where a moved memslot is parked for the moment of the move. */
+#define SLOT_PARK_GPA	(1ULL << 36)
+
+const char *eng_event_name(u32 code)
+{
+	return code < EV_NR_CODES ? event_names[code] : "?";
+}
+
+static struct eng_event *new_event(struct ptgen *g)
+{
+	if (g->nr_ev == g->cap_ev) {
+		g->cap_ev = g->cap_ev ? 2 * g->cap_ev : 32;
+		g->ev = realloc(g->ev, g->cap_ev * sizeof(*g->ev));
+		TEST_ASSERT(g->ev, "out of memory");
+	}
+	memset(&g->ev[g->nr_ev], 0, sizeof(g->ev[0]));
+	return &g->ev[g->nr_ev++];
+}
+
+static void slot_range(struct ptgen *g, u32 slot, u64 *lo, u64 *pages)
+{
+	struct kvm_memslot *m = vm_memslot(g->vm, slot);
+
+	*lo = m->gpa;
+	*pages = m->mem.size / PAGE_SIZE_4K;
+}
+
+static bool bit(const u8 *map, u64 i)
+{
+	return map[i / 8] & (1U << (i % 8));
+}
+
+/* The pages of @slot the guest wrote since the last reset: now expected. */
+static void take_written(struct ptgen *g, struct eng_event *ev)
+{
+	struct prediction *p = &g->p;
+	u64 lo, n, i;
+
+	slot_range(g, ev->slot, &lo, &n);
+	ev->dirty = calloc(1, n / 8 + 1);
+	TEST_ASSERT(ev->dirty, "out of memory");
+	for (i = 0; i < n; i++) {
+		u64 page = lo / PAGE_SIZE_4K + i;
+
+		if (bit(p->written, page)) {
+			ev->dirty[i / 8] |= 1U << (i % 8);
+			p->written[page / 8] &= ~(1U << (page % 8));
+		}
+	}
+}
+
+static void forget_written(struct ptgen *g, u32 slot)
+{
+	u64 lo, n, i;
+
+	slot_range(g, slot, &lo, &n);
+	for (i = lo / PAGE_SIZE_4K; i < lo / PAGE_SIZE_4K + n; i++)
+		g->p.written[i / 8] &= ~(1U << (i % 8));
+}
+
+/* The event's effect on memory, in the mirror, at emission. */
+static void predict_event(struct ptgen *g, struct eng_event *ev)
+{
+	switch (ev->code) {
+	case EV_DONTNEED:
+		TEST_ASSERT(ev->a + ev->b <= g->p.size, "DONTNEED outside the mirror");
+		memset(g->p.mirror + ev->a, 0, ev->b);
+		break;
+	case EV_DIRTY_ON:
+	case EV_SLOT_RECREATE:
+	case EV_SLOT_MOVE:
+		/* A new slot (or logging just started): a new bitmap. */
+		forget_written(g, ev->slot);
+		break;
+	case EV_DIRTY_GET:
+		take_written(g, ev);
+		break;
+	}
+}
+
+void ptgen_event(struct ptgen *g, u32 code, u32 slot, u64 a, u64 b)
+{
+	struct eng_event *ev = new_event(g);
+
+	TEST_ASSERT(g->started, "events before ptgen_start()");
+	ev->code = code;
+	ev->slot = slot;
+	ev->a = a;
+	ev->b = b;
+	ev->op = g->s.nr;
+	predict_event(g, ev);
+	ptgen_op(g, OP_SYNC, 0, g->nr_ev - 1, 0);
+}
+
+void ptgen_host_set_entry(struct ptgen *g, u64 entry_pa, u64 val)
+{
+	struct prediction *p = &g->p;
+
+	if (p->nr_stale == ENG_MAX_STALE)
+		ptgen_force(g);
+	p->stale[p->nr_stale].entry_pa = entry_pa;
+	p->stale[p->nr_stale++].old = pg_read_entry(&p->pt, entry_pa);
+	pg_write_entry(&p->pt, entry_pa, val);
+	ptgen_event(g, EV_HOST_WRITE, 0, entry_pa, val);
+}
+
+void ptgen_force(struct ptgen *g)
+{
+	struct prediction *p = &g->p;
+	u32 i;
+
+	if (!p->nr_stale)
+		return;
+	g->forcing = true;
+	for (i = 0; i < p->nr_stale; i++)
+		ptgen_set_entry(g, p->stale[i].entry_pa,
+				pg_read_entry(&p->pt, p->stale[i].entry_pa), 0);
+	p->nr_stale = 0;
+	g->forcing = false;
+	ptgen_load_cr3(g, ptgen_cr3(g));
+}
+
+static void fail(struct ptgen *g, const struct eng_event *ev, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(struct ptgen *g, const struct eng_event *ev, const char *fmt,
+		 ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (g->event_failures++ < 6)
+		tap_diag("event %s (op %u, slot %u): %s",
+			 eng_event_name(ev->code), ev->op, ev->slot, msg);
+}
+
+static void set_region(struct ptgen *g, struct kvm_memslot *m, u64 gpa,
+		       u64 size)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = m->slot, .flags = m->flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (u64)(uintptr_t)m->mem.hva,
+	};
+
+	vm_ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static void check_dirty(struct ptgen *g, const struct eng_event *ev)
+{
+	struct kvm_memslot *m = vm_memslot(g->vm, ev->slot);
+	u64 n = m->mem.size / PAGE_SIZE_4K, i, missed = 0;
+	u8 *map = calloc(1, n / 8 + 8);
+
+	TEST_ASSERT(map, "out of memory");
+	vm_get_dirty_log(g->vm, ev->slot, map);
+	for (i = 0; i < n; i++) {
+		if (!bit(ev->dirty, i) || bit(map, i))
+			continue;
+		if (missed++ < 4)
+			fail(g, ev, "GPA 0x%" PRIx64 " was written by the guest since the last GET_DIRTY_LOG but is not in KVM's dirty bitmap",
+			     (u64)(m->gpa + i * PAGE_SIZE_4K));
+	}
+	if (missed > 4)
+		fail(g, ev, "... %" PRIu64 " written pages missing from the dirty bitmap in all", missed);
+	free(map);
+}
+
+static u64 huge_mappings(struct kvm_vm *vm)
+{
+	return vm_stat(vm, "pages_2m") + vm_stat(vm, "pages_1g");
+}
+
+static void check_huge(struct ptgen *g, const struct eng_event *ev)
+{
+	u64 now = huge_mappings(g->vm);
+
+	if (now < g->huge_base)
+		fail(g, ev, "huge mappings not restored after dirty logging stopped: pages_2m + pages_1g = %" PRIu64 ", %" PRIu64 " before logging started (pages_4k %" PRIu64 ")",
+		     now, g->huge_base, vm_stat(g->vm, "pages_4k"));
+}
+
+static void run_event(struct ptgen *g, struct eng_event *ev)
+{
+	struct kvm_memslot *m = vm_memslot(g->vm, ev->slot);
+	u8 *hva = ev->code == EV_DONTNEED || ev->code == EV_MPROTECT ?
+		  gpa_to_hva(g->vm, ev->a) : NULL;
+
+	switch (ev->code) {
+	case EV_HOST_WRITE:
+		pg_write_entry(&g->vm->pt, ev->a, ev->b);
+		break;
+	case EV_SLOT_RECREATE:
+		set_region(g, m, m->gpa, 0);
+		set_region(g, m, m->gpa, m->mem.size);
+		break;
+	case EV_SLOT_MOVE:
+		set_region(g, m, SLOT_PARK_GPA, m->mem.size);
+		set_region(g, m, m->gpa, m->mem.size);
+		break;
+	case EV_DONTNEED:
+		TEST_ASSERT(!madvise(hva, ev->b, MADV_DONTNEED), "madvise: %m");
+		break;
+	case EV_MPROTECT:
+		TEST_ASSERT(!mprotect(hva, ev->b, PROT_READ) &&
+			    !mprotect(hva, ev->b, PROT_READ | PROT_WRITE),
+			    "mprotect: %m");
+		break;
+	case EV_DIRTY_ON:
+		vm_set_memslot_flags(g->vm, ev->slot,
+				     m->flags | KVM_MEM_LOG_DIRTY_PAGES);
+		break;
+	case EV_DIRTY_OFF:
+		vm_set_memslot_flags(g->vm, ev->slot,
+				     m->flags & ~KVM_MEM_LOG_DIRTY_PAGES);
+		break;
+	case EV_DIRTY_GET:
+		check_dirty(g, ev);
+		break;
+	case EV_HUGE_BASELINE:
+		g->huge_base = huge_mappings(g->vm);
+		break;
+	case EV_HUGE_CHECK:
+		check_huge(g, ev);
+		break;
+	}
+}
+
+void eng_event_run(void *opaque, u64 index)
+{
+	struct ptgen *g = opaque;
+
+	TEST_ASSERT(index < g->nr_ev, "sync point with unknown event %" PRIu64,
+		    index);
+	run_event(g, &g->ev[index]);
+}
+
+void eng_events_free(struct ptgen *g)
+{
+	u32 i;
+
+	for (i = 0; i < g->nr_ev; i++)
+		free(g->ev[i].dirty);
+	free(g->ev);
+	g->ev = NULL;
+	g->nr_ev = g->cap_ev = 0;
+}

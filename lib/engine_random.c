@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The randomized differential generator (see engine.h).
+ *
+ * Several VA regions, each one level-2 entry's worth (4 MiB non-PAE,
+ * 2 MiB otherwise), under two roots, point into a small pool of page
+ * tables, so the same guest table is reached from several PDEs and several
+ * CR3s, in both halves and all quarters; random steps then keep changing
+ * what maps where.  A step is drawn without looking at the tables (so any
+ * sub-list of steps is a valid run, which the shrinker relies on) and
+ * emitted against the tables as the steps so far leave them: every guest
+ * edit is followed by the flush an OS would do, so the prediction (which
+ * models no TLB) is exact; host writes to entries stay pending (either
+ * translation accepted) until the guest rewrites the entry itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "guest.h"
+#include "test_util.h"
+
+void eng_steps_push(struct eng_steps *l, const struct eng_step *st)
+{
+	if (l->nr == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		TEST_ASSERT(l->v, "out of memory");
+	}
+	l->v[l->nr++] = *st;
+}
+
+void eng_steps_free(struct eng_steps *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static u64 below(struct eng_random *r, u64 n)
+{
+	return rng_below(&r->g->rng, n);
+}
+
+static u64 any_data_page(struct eng_random *r)
+{
+	const struct ptgen_area *a = &r->g->area;
+
+	return a->data_lo + below(r, (a->data_hi - a->data_lo) / PAGE_SIZE_4K) *
+			    PAGE_SIZE_4K;
+}
+
+static u64 any_large_page(struct eng_random *r)
+{
+	const struct ptgen_area *a = &r->g->area;
+	u64 lo = ALIGN_UP(a->large_lo, r->large);
+
+	return lo + below(r, (a->large_hi - lo) / r->large) * r->large;
+}
+
+static u64 random_pte(struct eng_random *r)
+{
+	u64 flags = 0;
+
+	if (below(r, 10) < 3)
+		return 0;
+	if (below(r, 10) < 7)
+		flags |= PTE_W;
+	if (rng_next(&r->g->rng) & 1)
+		flags |= PTE_A;	/* KVM prefetches only accessed gPTEs */
+	if (rng_next(&r->g->rng) & 1)
+		flags |= PTE_U;
+	return pg_make_entry(r->mode, 1, any_data_page(r), flags);
+}
+
+static u64 random_pde(struct eng_random *r)
+{
+	u64 x = below(r, 100);
+
+	if (x < 20)
+		return 0;
+	if (x < 20 + r->prm.large_pct)
+		return pg_make_entry(r->mode, 2, any_large_page(r), PTE_PS |
+				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0));
+	return pg_make_entry(r->mode, 2, r->tables[below(r, ENG_NR_TABLES)],
+			     PTE_W | PTE_U);
+}
+
+static bool region_taken(struct eng_random *r, u64 va)
+{
+	u64 win = r->prm.window;
+	u32 i;
+
+	if (win && va + r->large > win && va < win + r->prm.window_size)
+		return true;
+	for (i = 0; i < r->nr_regions; i++)
+		if (r->region[i] == va)
+			return true;
+	return false;
+}
+
+/*
+ * Regions spread over all four GiB quarters (or, with wide_va, over all
+ * four quarters of the mode's VA space, so that every upper level is
+ * used), clear of the runtime.
+ */
+static void pick_regions(struct eng_random *r, u32 n)
+{
+	u64 span = r->prm.wide_va ? pg_va_limit(r->mode) / 4 : PAGE_SIZE_1G;
+
+	while (r->nr_regions < n) {
+		u64 quarter = r->nr_regions % 4;
+		u64 va = quarter * (r->prm.wide_va ? span : PAGE_SIZE_1G) +
+			 below(r, span / r->large) * r->large;
+
+		if (va < LAYOUT_RUNTIME_END || region_taken(r, va))
+			continue;
+		r->region[r->nr_regions++] = va;
+	}
+}
+
+/* The huge window: large pages over a huge-backed slot, in both roots. */
+static void map_window(struct eng_random *r)
+{
+	struct pgtable *pt = &r->g->vm->pt;
+	u64 off;
+
+	for (off = 0; off < r->prm.window_size; off += r->large)
+		pg_map(pt, r->prm.window + off, r->prm.window_pa + off, r->large,
+		       PTE_W | PTE_A);
+}
+
+static void build_tables(struct eng_random *r)
+{
+	struct kvm_vm *vm = r->g->vm;
+	u32 i, t, root;
+
+	r->roots[0] = vm->pt.root;
+	if (r->prm.window)
+		map_window(r);
+	for (root = 1; root < ENG_NR_ROOTS; root++) {
+		r->roots[root] = vm_new_root(vm);
+		if (r->prm.window)
+			pg_share(&vm->pt, r->roots[root], r->roots[0],
+				 r->prm.window, r->prm.window_size, 2);
+	}
+	for (t = 0; t < ENG_NR_TABLES; t++) {
+		r->tables[t] = vm_alloc_table_page(vm);
+		for (i = 0; i < r->nr_entries; i++)
+			pg_write_entry(&vm->pt, r->tables[t] +
+				       i * pg_entry_size(r->mode), random_pte(r));
+	}
+	for (root = 0; root < ENG_NR_ROOTS; root++)
+		for (i = 0; i < r->nr_regions; i++)
+			pg_write_entry(&vm->pt,
+				       pg_entry_pa_alloc(&vm->pt, r->roots[root],
+							 r->region[i], 2),
+				       random_pde(r));
+}
+
+/* Reads one word of every large page of the window, under both roots. */
+static void touch_window(struct eng_random *r)
+{
+	struct ptgen *g = r->g;
+	u64 cr3 = ptgen_cr3(g), off;
+	u32 root;
+
+	for (root = 0; root < ENG_NR_ROOTS; root++) {
+		ptgen_load_cr3(g, r->roots[root]);
+		for (off = 0; off < r->prm.window_size; off += PAGE_SIZE_2M)
+			ptgen_read(g, r->prm.window + off + 0x40);
+	}
+	ptgen_load_cr3(g, cr3);
+}
+
+void eng_random_setup(struct eng_random *r, struct ptgen *g,
+		      const struct eng_params *prm)
+{
+	memset(r, 0, sizeof(*r));
+	r->g = g;
+	r->prm = *prm;
+	r->mode = g->vm->mode;
+	TEST_ASSERT(prm->nr_regions <= ENG_MAX_REGIONS, "too many regions");
+	r->large = pg_level_size(r->mode, 2);
+	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
+	pick_regions(r, prm->nr_regions);
+	build_tables(r);
+	ptgen_start(g);
+	if (prm->window) {
+		touch_window(r);
+		ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
+	}
+}
+
+/* ---- drawing ---- */
+
+static void push(struct eng_steps *out, u32 kind, u32 code, u32 a, u32 b,
+		 u64 va, u64 val)
+{
+	struct eng_step st = { kind, code, a, b, va, val };
+
+	eng_steps_push(out, &st);
+}
+
+/* @count accesses to consecutive pages of one region (wrapping inside it). */
+static void draw_access(struct eng_random *r, struct eng_steps *out,
+			u32 count)
+{
+	static const u32 codes[8] = {
+		OP_USER_READ32, OP_USER_WRITE32, OP_WRITE32, OP_WRITE32,
+		OP_READ32, OP_READ32, OP_READ32, OP_READ32,
+	};
+	u64 base = r->region[below(r, r->nr_regions)];
+	u64 page = below(r, r->nr_entries);
+	u32 i;
+
+	for (i = 0; i < count; i++, page++) {
+		u64 va = base + (page % (r->large / PAGE_SIZE_4K)) * PAGE_SIZE_4K +
+			 below(r, PAGE_SIZE_4K / 4) * 4;
+
+		push(out, STEP_ACCESS, codes[below(r, 8)], 0, 0, va, 0);
+	}
+}
+
+/* A data range of the 4 KiB-backed slot for madvise / mprotect. */
+static void draw_range(struct eng_random *r, u64 *lo, u64 *size)
+{
+	u64 pages = 1 + below(r, 16);
+
+	*lo = any_data_page(r);
+	if (*lo + pages * PAGE_SIZE_4K > r->g->area.data_hi)
+		pages = (r->g->area.data_hi - *lo) / PAGE_SIZE_4K;
+	*size = pages * PAGE_SIZE_4K;
+}
+
+static void draw_event(struct eng_random *r, struct eng_steps *out)
+{
+	u32 slot = r->prm.window && (rng_next(&r->g->rng) & 1) ?
+		   r->prm.window_slot : r->prm.data_slot;
+	u64 x = below(r, 100), lo, size;
+
+	if (x < 15) {
+		push(out, STEP_EVENT, EV_SLOT_RECREATE, slot, 0, 0, 0);
+	} else if (x < 30) {
+		push(out, STEP_EVENT, EV_SLOT_MOVE, slot, 0, 0, 0);
+	} else if (x < 45) {
+		draw_range(r, &lo, &size);
+		push(out, STEP_EVENT, EV_DONTNEED, r->prm.data_slot, 0, lo, size);
+	} else if (x < 60) {
+		draw_range(r, &lo, &size);
+		push(out, STEP_EVENT, EV_MPROTECT, r->prm.data_slot, 0, lo, size);
+	} else if (x < 75) {
+		push(out, STEP_EVENT, EV_DIRTY_ON, 0, 0, 0, 0);
+	} else if (x < 85) {
+		push(out, STEP_EVENT, EV_DIRTY_OFF, 0, 0, 0, 0);
+	} else {
+		push(out, STEP_EVENT, EV_DIRTY_GET, 0, 0, 0, 0);
+	}
+}
+
+/* A random entry of a random table; drawn in this order (a, b, value). */
+static void push_pte(struct eng_random *r, struct eng_steps *out, u32 kind)
+{
+	u32 t = (u32)below(r, ENG_NR_TABLES);
+	u32 idx = (u32)below(r, r->nr_entries);
+
+	push(out, kind, 0, t, idx, 0, random_pte(r));
+}
+
+static void push_pde(struct eng_random *r, struct eng_steps *out, u32 kind)
+{
+	u32 region = (u32)below(r, r->nr_regions);
+	u32 root = (u32)below(r, ENG_NR_ROOTS);
+
+	push(out, kind, 0, region, root, 0, random_pde(r));
+}
+
+static void draw_host(struct eng_random *r, struct eng_steps *out)
+{
+	u64 x = below(r, 100);
+
+	if (x < 55)
+		push_pte(r, out, STEP_HOST_PTE);
+	else if (x < 85)
+		push_pde(r, out, STEP_HOST_PDE);
+	else
+		push(out, STEP_FORCE, 0, 0, 0, 0, 0);
+}
+
+static void draw_extra(struct eng_random *r, struct eng_steps *out)
+{
+	if (below(r, 3) == 0)
+		push(out, STEP_WP, 0, 0, 0, 0, below(r, 2));
+	else
+		push_pte(r, out, STEP_READ_ENTRY);
+}
+
+static void draw_step(struct eng_random *r, struct eng_steps *out)
+{
+	u64 x = below(r, 100);
+
+	if (r->prm.host_events && x >= 90) {
+		if (x < 96)
+			draw_host(r, out);
+		else
+			draw_event(r, out);
+		return;
+	}
+	if (r->prm.guest_extras && x >= 84 && x < 90) {
+		draw_extra(r, out);
+		return;
+	}
+	if (x < 40)
+		draw_access(r, out, 1);
+	else if (x < 60)
+		push_pte(r, out, STEP_SET_PTE);
+	else if (x < 70)
+		push_pde(r, out, STEP_SET_PDE);
+	else if (x < 78)
+		push(out, STEP_CR3, 0, (u32)below(r, ENG_NR_ROOTS), 0, 0, 0);
+	else if (x < 82)
+		push(out, STEP_CR3, 0, ENG_NR_ROOTS, 0, 0, 0);	/* reload */
+	else
+		draw_access(r, out, 8);
+}
+
+void eng_random_draw(struct eng_random *r, struct eng_steps *out, u32 n)
+{
+	u32 start = out->nr;
+
+	while (out->nr - start < n)
+		draw_step(r, out);
+}
+
+/* ---- emitting ---- */
+
+static void emit_access(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u32 code = st->code;
+
+	/* With a host write pending a write could land on either page. */
+	if (g->p.nr_stale && code == OP_WRITE32)
+		code = OP_READ32;
+	if (g->p.nr_stale && code == OP_USER_WRITE32)
+		code = OP_USER_READ32;
+	switch (code) {
+	case OP_WRITE32:
+		ptgen_write(g, st->va);
+		break;
+	case OP_USER_WRITE32:
+		ptgen_user_write(g, st->va);
+		break;
+	default:
+		ptgen_op(g, code, st->va, 0, 0);
+	}
+}
+
+static u64 table_entry(struct eng_random *r, u32 t, u32 idx)
+{
+	return r->tables[t % ENG_NR_TABLES] +
+	       (idx % r->nr_entries) * pg_entry_size(r->mode);
+}
+
+/* A PTE changes: flush it wherever the current root maps that table. */
+static void emit_set_pte(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 epa = table_entry(r, st->a, st->b);
+	u64 table = r->tables[st->a % ENG_NR_TABLES];
+	u32 idx = st->b % r->nr_entries, i;
+	u64 old;
+
+	if (g->p.nr_stale)
+		ptgen_force(g);
+	old = ptgen_entry(g, epa);
+	ptgen_set_entry(g, epa, st->val, 0);
+	if (!(old & PTE_P))
+		return;	/* not-present entries are never cached */
+	for (i = 0; i < r->nr_regions; i++) {
+		u64 pde_pa = ptgen_entry_pa(g, r->region[i], 2);
+		u64 pde = pde_pa ? ptgen_entry(g, pde_pa) : 0;
+
+		if ((pde & PTE_P) && !(pde & PTE_PS) &&
+		    pg_entry_addr(r->mode, 2, pde) == table)
+			ptgen_invlpg(g, r->region[i] + idx * PAGE_SIZE_4K);
+	}
+}
+
+/* A PDE changes: INVLPG covers one page only, so reload CR3. */
+static void emit_set_pde(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 va = r->region[st->a % r->nr_regions];
+	u64 epa = ptgen_entry_pa(g, va, 2);
+
+	TEST_ASSERT(epa, "region 0x%llx lost its PDE", (unsigned long long)va);
+	ptgen_set_entry(g, epa, st->val, 0);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+}
+
+static void emit_host_pde(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 va = r->region[st->a % r->nr_regions];
+	u64 epa = pg_entry_pa(&g->p.pt, r->roots[st->b % ENG_NR_ROOTS], va, 2);
+
+	TEST_ASSERT(epa, "region 0x%llx lost its PDE", (unsigned long long)va);
+	ptgen_host_set_entry(g, epa, st->val);
+}
+
+static void emit_event(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	const struct eng_params *prm = &r->prm;
+	u32 slot = st->a, code = st->code;
+
+	if (code == EV_SLOT_RECREATE || code == EV_SLOT_MOVE ||
+	    code == EV_DONTNEED || code == EV_MPROTECT) {
+		ptgen_event(g, code, slot, st->va, st->val);
+		return;
+	}
+	/* Dirty logging: both slots at once; GET only while logging. */
+	if ((code == EV_DIRTY_ON) == r->dirty_on ||
+	    (code == EV_DIRTY_GET && !r->dirty_on))
+		return;
+	ptgen_event(g, code, prm->data_slot, 0, 0);
+	if (prm->window)
+		ptgen_event(g, code, prm->window_slot, 0, 0);
+	if (code == EV_DIRTY_ON)
+		r->dirty_on = true;
+	if (code == EV_DIRTY_OFF) {
+		r->dirty_on = false;
+		if (prm->window) {
+			touch_window(r);
+			ptgen_event(g, EV_HUGE_CHECK, prm->window_slot, 0, 0);
+		}
+	}
+}
+
+void eng_step_emit(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+
+	switch (st->kind) {
+	case STEP_ACCESS:
+		emit_access(r, st);
+		break;
+	case STEP_SET_PTE:
+		emit_set_pte(r, st);
+		break;
+	case STEP_SET_PDE:
+		emit_set_pde(r, st);
+		break;
+	case STEP_CR3:
+		ptgen_load_cr3(g, st->a < ENG_NR_ROOTS ? r->roots[st->a] :
+							 ptgen_cr3(g));
+		break;
+	case STEP_WP:
+		ptgen_op(g, OP_SET_WP, 0, st->val & 1, 0);
+		break;
+	case STEP_READ_ENTRY:
+		ptgen_force(g);
+		ptgen_op(g, OP_READ32, table_entry(r, st->a, st->b), 0,
+			 OPF_ENTRY_AD);
+		break;
+	case STEP_HOST_PTE:
+		ptgen_host_set_entry(g, table_entry(r, st->a, st->b), st->val);
+		break;
+	case STEP_HOST_PDE:
+		emit_host_pde(r, st);
+		break;
+	case STEP_FORCE:
+		ptgen_force(g);
+		break;
+	case STEP_EVENT:
+		emit_event(r, st);
+		break;
+	}
+}
+
+void eng_random_finish(struct eng_random *r)
+{
+	struct eng_step off = { .kind = STEP_EVENT, .code = EV_DIRTY_OFF };
+
+	ptgen_force(r->g);
+	if (r->dirty_on)
+		eng_step_emit(r, &off);
+}
+
+void ptgen_random(struct ptgen *g, u32 nr_regions, u32 iterations)
+{
+	struct eng_params prm = { .nr_regions = nr_regions, .large_pct = 20 };
+	struct eng_random r;
+	struct eng_steps steps = { 0 };
+	u32 i;
+
+	eng_random_setup(&r, g, &prm);
+	eng_random_draw(&r, &steps, iterations);
+	for (i = 0; i < steps.nr; i++)
+		eng_step_emit(&r, &steps.v[i]);
+	eng_random_finish(&r);
+	eng_steps_free(&steps);
+}
