@@ -6,6 +6,8 @@
 # Variables: configs  comma list of the configurations asked for
 #            qemu_rc  exit status of "timeout ... qemu" (124/137: timeout)
 #            timeout  the limit in seconds (for the message)
+#            timeout_from  "/init" when the limit counted from there
+#                     (vm-run --test-timeout), not from the emulator's start
 #            console  file with the guest console (kernel log on ttyS0)
 #            header   file with "# ..." lines to print first (may be empty)
 #            wall     seconds QEMU ran, by the host clock
@@ -157,7 +159,8 @@ $1 == "KMT-DONE" { alldone = 1; done_up = $2; next }
 
 END {
 	timedout = (qemu_rc == 124 || qemu_rc == 137)
-	why = timedout ? "timed out after " timeout " s" : \
+	tw = "timed out after " timeout " s" (timeout_from != "" ? " from " timeout_from : "")
+	why = timedout ? tw : \
 	      "crashed: the guest stopped before finishing (kernel panic?)"
 	if (cur != "" && !done[cur]) {
 		point(0, "[" cur "] " why)
@@ -169,7 +172,7 @@ END {
 		if (started[cl[i]]) continue
 		if (!booted) {
 			point(0, "[" cl[i] "] not run: the guest never reached the test" \
-			      (timedout ? " (timed out after " timeout " s)" : " (boot failure)"))
+			      (timedout ? " (" tw ")" : " (boot failure)"))
 			if (!tailed) { console_tail("boot failure"); tailed = 1 }
 		} else
 			point(0, "[" cl[i] "] not run: an earlier configuration did not finish")
