@@ -31,7 +31,16 @@ struct guest_percpu {
 	struct ucall uc;
 	u64 user_sp;		/* ring-0 stack to return to from user mode */
 	u32 user_active;	/* a user-mode access is running */
+	/*
+	 * Units of work done (ops of a script, pages of the memory worker),
+	 * for the host's vCPU watchdog (lib/watchdog.h): a vCPU inside
+	 * KVM_RUN whose count stands still is not making progress.
+	 */
+	u32 progress;
 };
+
+/* A store the compiler may neither drop nor batch across a loop. */
+#define GUEST_PROGRESS(pc, v)	(*(volatile u32 *)&(pc)->progress = (v))
 
 #define PERCPU_OFF_FIXUP	8
 #define PERCPU_OFF_FAULT	24

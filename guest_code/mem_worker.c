@@ -35,14 +35,17 @@ static void verify_page(const u64 *args, u32 page)
 	}
 }
 
-static void for_each_page(const u64 *args, void (*fn)(const u64 *, u32),
-			  bool list)
+static void for_each_page(struct guest_percpu *pc,
+			  void (*fn)(const u64 *, u32), bool list)
 {
+	const u64 *args = pc->args;
 	const u32 *idx = (const u32 *)(unsigned long)args[WORKER_LIST];
 	u32 n = (u32)(list ? args[WORKER_COUNT] : args[WORKER_PAGES]), i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fn(args, list ? idx[i] : i);
+		GUEST_PROGRESS(pc, pc->progress + 1);
+	}
 }
 
 void guest_main(struct guest_percpu *pc)
@@ -53,16 +56,16 @@ void guest_main(struct guest_percpu *pc)
 		case WORKER_EXIT:
 			return;
 		case WORKER_FILL:
-			for_each_page(pc->args, write_page, false);
+			for_each_page(pc, write_page, false);
 			break;
 		case WORKER_VERIFY:
-			for_each_page(pc->args, verify_page, false);
+			for_each_page(pc, verify_page, false);
 			break;
 		case WORKER_WRITE_LIST:
-			for_each_page(pc->args, write_page, true);
+			for_each_page(pc, write_page, true);
 			break;
 		case WORKER_VERIFY_LIST:
-			for_each_page(pc->args, verify_page, true);
+			for_each_page(pc, verify_page, true);
 			break;
 		default:
 			GUEST_ASSERT_EQ(pc->args[WORKER_CMD], WORKER_EXIT);

@@ -60,6 +60,8 @@ void guest_main(struct guest_percpu *pc)
 	struct guest_op_result *res = (void *)(unsigned long)pc->args[2];
 	u32 n = (u32)pc->args[1], i;
 
-	for (i = 0; i < n && ops[i].code != OP_END; i++)
+	for (i = 0; i < n && ops[i].code != OP_END; i++) {
 		run_op(&ops[i], &res[i], i);
+		GUEST_PROGRESS(pc, i + 1);	/* ops done: i + 1 is in flight */
+	}
 }

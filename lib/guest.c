@@ -312,6 +312,7 @@ struct kvm_vcpu *vm_guest_vcpu_add(struct kvm_vm *vm, u32 id)
 	pc->self = percpu;
 	pc->vcpu_id = id;
 	pc->paging_mode = vm->mode;
+	vcpu->watch.progress = &pc->progress;
 	setup_sregs(vcpu, percpu);
 	regs.rip = vm->image.entry;
 	regs.rsp = percpu + LAYOUT_PERCPU_SIZE;

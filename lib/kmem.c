@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "kmem.h"
 #include "test_util.h"
+#include "text.h"
 
 static const char *const item_names[KMEM_NR_ITEMS] = {
 	[KMEM_CURRENT] = "memory.current",
@@ -49,20 +44,6 @@ const char *kmem_cache_name(enum kmem_cache_id id)
 }
 
 /* ---- parsers ------------------------------------------------------------ */
-
-/* The next line of @p into [*start, *end); returns false at the end. */
-static bool next_line(const char **p, const char **start, const char **end)
-{
-	const char *nl;
-
-	if (!**p)
-		return false;
-	*start = *p;
-	nl = strchr(*p, '\n');
-	*end = nl ? nl : *p + strlen(*p);
-	*p = nl ? nl + 1 : *end;
-	return true;
-}
 
 static const char *skip_space(const char *p, const char *end)
 {
@@ -109,7 +90,7 @@ bool kmem_parse_stat(const char *text, const char *key, u64 *val)
 {
 	const char *p = text, *start, *end, *rest;
 
-	while (next_line(&p, &start, &end)) {
+	while (text_next_line(&p, &start, &end)) {
 		if (!first_field_is(start, end, key, &rest))
 			continue;
 		if (!parse_u64(&rest, end, val))
@@ -127,7 +108,7 @@ bool kmem_parse_meminfo(const char *text, const char *key, u64 *bytes)
 
 	if (snprintf(field, sizeof(field), "%s:", key) >= (int)sizeof(field))
 		return false;
-	while (next_line(&p, &start, &end)) {
+	while (text_next_line(&p, &start, &end)) {
 		if (!first_field_is(start, end, field, &rest))
 			continue;
 		if (!parse_u64(&rest, end, &v))
@@ -151,7 +132,7 @@ bool kmem_parse_slabinfo(const char *text, const char *cache,
 	const char *p = text, *start, *end, *rest;
 
 	memset(s, 0, sizeof(*s));
-	while (next_line(&p, &start, &end)) {
+	while (text_next_line(&p, &start, &end)) {
 		if (*start == '#' || !first_field_is(start, end, cache, &rest))
 			continue;
 		if (!parse_u64(&rest, end, &s->active_objs) ||
@@ -246,109 +227,6 @@ void kmem_spread(const s64 *v, unsigned int n, struct kmem_spread *sp)
 	free(t);
 }
 
-bool kmem_parse_size(const char *s, u64 *bytes)
-{
-	const char *p = s, *end = s + strlen(s);
-	u64 v, mul = 1;
-
-	if (!parse_u64(&p, end, &v))
-		return false;
-	if (p < end) {
-		switch (*p++) {
-		case 'K':
-			mul = 1ULL << 10;
-			break;
-		case 'M':
-			mul = 1ULL << 20;
-			break;
-		case 'G':
-			mul = 1ULL << 30;
-			break;
-		default:
-			return false;
-		}
-	}
-	if (p != end || v > UINT64_MAX / mul)
-		return false;
-	*bytes = v * mul;
-	return true;
-}
-
-int kmem_bounds_parse(const char *text, struct kmem_bound *b, int max,
-		      char *err, size_t err_size)
-{
-	const char *p = text, *start, *end;
-	int n = 0, lineno = 0;
-
-	while (next_line(&p, &start, &end)) {
-		char line[256], *f[4], *save = NULL, *hash;
-		int nf = 0;
-
-		lineno++;
-		if ((size_t)(end - start) >= sizeof(line)) {
-			snprintf(err, err_size, "line %d: too long", lineno);
-			return -1;
-		}
-		memcpy(line, start, end - start);
-		line[end - start] = '\0';
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (char *t = strtok_r(line, " \t\r", &save); t && nf < 4;
-		     t = strtok_r(NULL, " \t\r", &save))
-			f[nf++] = t;
-		if (!nf)
-			continue;
-		if (nf != 3) {
-			snprintf(err, err_size,
-				 "line %d: expected SCENARIO CONFIG BYTES",
-				 lineno);
-			return -1;
-		}
-		if (n == max) {
-			snprintf(err, err_size, "line %d: more than %d entries",
-				 lineno, max);
-			return -1;
-		}
-		if (strlen(f[0]) >= sizeof(b[n].scenario) ||
-		    strlen(f[1]) >= sizeof(b[n].config)) {
-			snprintf(err, err_size, "line %d: name too long", lineno);
-			return -1;
-		}
-		if (!kmem_parse_size(f[2], &b[n].bytes)) {
-			snprintf(err, err_size,
-				 "line %d: '%s' is not a size (123, 96K, 2M, 1G)",
-				 lineno, f[2]);
-			return -1;
-		}
-		strcpy(b[n].scenario, f[0]);
-		strcpy(b[n].config, f[1]);
-		n++;
-	}
-	return n;
-}
-
-const struct kmem_bound *kmem_bounds_find(const struct kmem_bound *b, int n,
-					  const char *scenario,
-					  const char *config,
-					  const char *flavour)
-{
-	const struct kmem_bound *exact = NULL, *flav = NULL, *any = NULL;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(b[i].scenario, scenario))
-			continue;
-		if (config && !strcmp(b[i].config, config))
-			exact = &b[i];
-		else if (flavour && !strcmp(b[i].config, flavour))
-			flav = &b[i];
-		else if (!strcmp(b[i].config, "*"))
-			any = &b[i];
-	}
-	return exact ? exact : flav ? flav : any;
-}
-
 /* Copies the field of [p, end) at *p into @buf; advances *p past it. */
 static void copy_field(const char **p, const char *end, char *buf,
 		       size_t size)
@@ -369,7 +247,7 @@ int kmem_parse_vmallocinfo(const char *text, struct kmem_vmalloc_caller *c,
 	u64 bytes, pages;
 	int n = 0, i;
 
-	while (next_line(&p, &start, &end)) {
+	while (text_next_line(&p, &start, &end)) {
 		q = start;
 		copy_field(&q, end, field, sizeof(field));	/* the range */
 		if (!parse_u64(&q, end, &bytes))
@@ -404,302 +282,38 @@ int kmem_parse_vmallocinfo(const char *text, struct kmem_vmalloc_caller *c,
 	return n;
 }
 
-/* ---- files -------------------------------------------------------------- */
-
-char *kmem_read_file(const char *path)
+void kmem_fig_add(struct kmem_fig *f, const struct kmem_snapshot *a,
+		  const struct kmem_snapshot *b, int sign)
 {
-	size_t size = 0, cap = 8192;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
+	int i;
 
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		if (cap - size < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + size, cap - size - 1);
-		if (r < 0 && errno == EINTR)
+	for (i = 0; i < KMEM_NR_ITEMS; i++)
+		f->item[i] += sign * kmem_delta(a, b, i);
+	for (i = 0; i < KMEM_NR_CACHES; i++) {
+		if (!a->slab[i].found || !b->slab[i].found) {
+			f->no_cache[i] = true;
 			continue;
-		if (r <= 0)
-			break;
-		size += r;
-	}
-	close(fd);
-	buf[size] = '\0';
-	return buf;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s));
-	close(fd);
-	return r == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-/* ---- the cgroup --------------------------------------------------------- */
-
-static bool cgroup2_root(char *root, size_t size)
-{
-	char *mounts = kmem_read_file("/proc/self/mounts");
-	const char *p = mounts, *start, *end;
-	bool found = false;
-
-	if (!mounts)
-		return false;
-	while (!found && next_line(&p, &start, &end)) {
-		char dev[64], dir[200], type[64];
-
-		if (sscanf(start, "%63s %199s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(root, size, "%s", dir);
-			found = true;
 		}
-	}
-	free(mounts);
-	return found;
-}
-
-/* The process's cgroup, relative to the cgroup2 root ("/" or "/a/b"). */
-static bool own_cgroup(char *path, size_t size)
-{
-	char *text = kmem_read_file("/proc/self/cgroup");
-	const char *p = text, *start, *end;
-	bool found = false;
-
-	if (!text)
-		return false;
-	while (!found && next_line(&p, &start, &end)) {
-		if (end - start >= 3 && !memcmp(start, "0::", 3) &&
-		    (size_t)(end - start - 3) < size) {
-			memcpy(path, start + 3, end - start - 3);
-			path[end - start - 3] = '\0';
-			found = true;
-		}
-	}
-	free(text);
-	return found;
-}
-
-static bool has_word(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = text;
-
-	while ((p = strstr(p, word))) {
-		if ((p == text || isspace((unsigned char)p[-1])) &&
-		    (!p[n] || isspace((unsigned char)p[n])))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-static int move_to(const char *cgroup)
-{
-	char path[600], pid[32];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	return write_str(path, pid);
-}
-
-static int make_cgroup(const char *path)
-{
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static struct kmem_cg *active_cg;
-
-static void leave_at_exit(void)
-{
-	if (active_cg)
-		kmem_cg_leave(active_cg);
-}
-
-int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size)
-{
-	static bool registered;
-	char root[200], rel[256], file[300], path[600], *ctl;
-	cpu_set_t set;
-	int cpu, err;
-
-	memset(cg, 0, sizeof(*cg));
-	if (!cgroup2_root(root, sizeof(root))) {
-		snprintf(why, why_size, "no cgroup2 file system mounted");
-		return -1;
-	}
-	if (!own_cgroup(rel, sizeof(rel))) {
-		snprintf(why, why_size, "no cgroup2 entry in /proc/self/cgroup");
-		return -1;
-	}
-	snprintf(cg->home, sizeof(cg->home), "%s%s", root,
-		 strcmp(rel, "/") ? rel : "");
-	snprintf(file, sizeof(file), "%s/cgroup.subtree_control", root);
-	ctl = kmem_read_file(file);
-	if (!ctl || (!has_word(ctl, "memory") && write_str(file, "+memory"))) {
-		err = errno;
-		snprintf(why, why_size,
-			 "cannot enable the memory controller in %s: %s",
-			 file, ctl ? strerror(err) : "unreadable");
-		free(ctl);
-		return -1;
-	}
-	free(ctl);
-	snprintf(cg->path, sizeof(cg->path), "%s/kmt-kmem-%d", root,
-		 (int)getpid());
-	snprintf(cg->drain, sizeof(cg->drain), "%s/kmt-kmem-%d-drain", root,
-		 (int)getpid());
-	if (make_cgroup(cg->path) || make_cgroup(cg->drain)) {
-		snprintf(why, why_size, "mkdir %s: %s", cg->path,
-			 strerror(errno));
-		rmdir(cg->path);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/memory.current", cg->path);
-	if (access(path, R_OK)) {
-		snprintf(why, why_size, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (move_to(cg->path)) {
-		snprintf(why, why_size, "moving into %s: %s", cg->path,
-			 strerror(errno));
-		goto fail;
-	}
-	cg->entered = true;
-	active_cg = cg;
-	if (!registered && !atexit(leave_at_exit))
-		registered = true;
-	/* One CPU: its stock is the only one the snapshots need to drain. */
-	cpu = sched_getcpu();
-	if (cpu >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		sched_setaffinity(0, sizeof(set), &set);
-	}
-	return 0;
-fail:
-	rmdir(cg->path);
-	rmdir(cg->drain);
-	return -1;
-}
-
-void kmem_cg_leave(struct kmem_cg *cg)
-{
-	if (!cg->entered)
-		return;
-	move_to(cg->home);
-	rmdir(cg->path);
-	rmdir(cg->drain);
-	cg->entered = false;
-	if (active_cg == cg)
-		active_cg = NULL;
-}
-
-/*
- * Accounted allocations charged to the drain cgroup: pipe_inode_info and
- * its buffer array, the pipe inode, dentry and files (obj_cgroup
- * charges), then one page written into each pipe (a page charge).  See
- * the comment at the top of kmem.h.
- */
-static void churn(void)
-{
-	static char page[4096];
-	int fds[2], i;
-
-	for (i = 0; i < 8; i++) {
-		if (pipe(fds))
-			break;
-		if (write(fds[1], page, sizeof(page)) < 0)
-			i = 8;
-		close(fds[0]);
-		close(fds[1]);
+		f->objs[i] += sign * (s64)(b->slab[i].active_objs -
+					   a->slab[i].active_objs);
+		f->objsize[i] = b->slab[i].objsize;
 	}
 }
 
-void kmem_snapshot(struct kmem_cg *cg, struct kmem_snapshot *s)
+s64 kmem_scale(s64 v, s64 div, u64 per_gib_of)
 {
-	char path[600];
-	char *current, *stat, *meminfo, *slabinfo;
-
-	TEST_ASSERT(cg->entered, "kmem_snapshot() outside kmem_cg_enter()");
-	TEST_ASSERT(!move_to(cg->drain), "moving into %s: %s", cg->drain,
-		    strerror(errno));
-	churn();
-	/* Folds the per-CPU vmstat deltas into /proc/meminfo (root only). */
-	write_str("/proc/sys/vm/stat_refresh", "1");
-	/*
-	 * memcg statistics are flushed lazily (rstat: past a threshold of
-	 * updates, or every 2 s), so memory.stat may lag by up to 64 pages
-	 * per CPU and look settled while it is not.  Reading cpu.stat
-	 * flushes the cgroup's whole rstat subtree, memcg's included.
-	 */
-	snprintf(path, sizeof(path), "%s/cpu.stat", cg->path);
-	free(kmem_read_file(path));
-	snprintf(path, sizeof(path), "%s/memory.current", cg->path);
-	current = kmem_read_file(path);
-	snprintf(path, sizeof(path), "%s/memory.stat", cg->path);
-	stat = kmem_read_file(path);
-	meminfo = kmem_read_file("/proc/meminfo");
-	slabinfo = kmem_read_file("/proc/slabinfo");
-	TEST_ASSERT(!move_to(cg->path), "moving back into %s: %s", cg->path,
-		    strerror(errno));
-	TEST_ASSERT(current && stat, "cannot read %s/memory.{current,stat}",
-		    cg->path);
-	kmem_snapshot_parse(s, current, stat, meminfo, slabinfo);
-	free(current);
-	free(stat);
-	free(meminfo);
-	free(slabinfo);
+	if (!per_gib_of)
+		return v / div;
+	return (s64)((double)v / (double)div * (double)(1ULL << 30) /
+		     (double)per_gib_of);
 }
 
-static void sleep_ms(unsigned int ms)
+void kmem_fig_scale(struct kmem_fig *f, s64 div, u64 per_gib_of)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	int i;
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-bool __kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s,
-		   unsigned int interval_ms, unsigned int max_ms)
-{
-	struct kmem_snapshot prev;
-	unsigned int waited = 0, quiet = 0;
-
-	kmem_snapshot(cg, &prev);
-	for (;;) {
-		sleep_ms(interval_ms);
-		waited += interval_ms;
-		kmem_snapshot(cg, s);
-		if (llabs(kmem_delta(&prev, s, KMEM_KERNEL)) > 4096)
-			quiet = 0;
-		else if (++quiet == 2)
-			return true;
-		if (waited >= max_ms)
-			return false;
-		prev = *s;
-	}
-}
-
-bool kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s)
-{
-	return __kmem_settle(cg, s, 20, 3000);
+	for (i = 0; i < KMEM_NR_ITEMS; i++)
+		f->item[i] = kmem_scale(f->item[i], div, per_gib_of);
+	for (i = 0; i < KMEM_NR_CACHES; i++)
+		f->objs[i] = kmem_scale(f->objs[i], div, per_gib_of);
 }

@@ -1,38 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kernel memory a test process makes the kernel spend: memory cgroup v2
- * (memory.current, memory.stat), /proc/slabinfo and /proc/meminfo.
- *
- *   struct kmem_cg cg;
- *   struct kmem_snapshot before, after;
- *
- *   if (__kmem_cg_enter(&cg, why, sizeof(why)))   // fresh cgroup, or SKIP
- *           tap_skip_all("%s", why);
- *   kmem_settle(&cg, &before);                     // quiet, exact figures
- *   ... create N VMs ...
- *   kmem_snapshot(&cg, &after);
- *   per_vm = kmem_delta(&before, &after, KMEM_KVM) / N;
- *   kmem_cg_leave(&cg);
- *
- * Precision.  Charges are batched per CPU: each CPU keeps up to 64 pages
- * precharged for one memcg (memcg_stock) and a sub-page byte remainder
- * for one obj_cgroup (obj_stock), and memory.stat lags behind until the
- * rstat flush threshold is crossed.  kmem_snapshot() therefore steps into
- * a sibling "drain" cgroup and makes a few accounted allocations there
- * (pipes, one page written into each): that hands both per-CPU stocks to
- * the sibling, which returns the measured cgroup's precharge (draining the
- * obj_stock refills the page stock, which the next page charge drains
- * again), and crosses the flush threshold, so the following memory.stat
- * read is flushed.  The figures are then exact to about one page (the
- * byte remainder kept in objcg->nr_charged_bytes).  /proc/meminfo is
- * read after a write to /proc/sys/vm/stat_refresh folds the per-CPU
- * vmstat deltas.
- * The process is pinned to one CPU by __kmem_cg_enter() so that no stock
- * is left behind on another CPU.  What remains is real: objects freed
- * through RCU (struct file, debugfs inodes, dentries) after an RCU grace
- * period, which kmem_settle() waits out.
- *
- * All figures are bytes.  The parsers are separate for unit tests.
+ * Kernel memory figures: what a snapshot holds (memory cgroup v2
+ * memory.current and memory.stat, /proc/slabinfo, /proc/meminfo) and the
+ * pure parsers of those files, unit-tested on their own.  Taking the
+ * snapshots is lib/kmem_cg.h; budgets and baselines are lib/kmem_budget.h.
+ * All figures are bytes.
  */
 #ifndef KMT_KMEM_H
 #define KMT_KMEM_H
@@ -101,37 +73,9 @@ struct kmem_snapshot {
 	struct kmem_slab slab[KMEM_NR_CACHES];
 };
 
-struct kmem_cg {
-	char path[512];		/* the measured cgroup */
-	char drain[512];	/* sibling that takes the per-CPU stocks */
-	char home[512];		/* where the process was before */
-	bool entered;
-};
-
 /* "memory.current", "kernel", ... and "kvm_vcpu", ... for reports. */
 const char *kmem_item_name(enum kmem_item item);
 const char *kmem_cache_name(enum kmem_cache_id id);
-
-/*
- * Moves the process into a fresh cgroup below the cgroup2 root (enabling
- * the memory controller there if need be) and pins it to its current
- * CPU.  Returns 0, or -1 with @why saying what is missing.
- */
-int __kmem_cg_enter(struct kmem_cg *cg, char *why, size_t why_size);
-/* Moves the process back and removes the cgroups (also done at exit). */
-void kmem_cg_leave(struct kmem_cg *cg);
-
-/* Drains the per-CPU charge caches and reads every figure. */
-void kmem_snapshot(struct kmem_cg *cg, struct kmem_snapshot *s);
-/*
- * Snapshots every @interval_ms until KMEM_KERNEL stays unchanged (to
- * within one page) over two intervals in a row, for at most @max_ms;
- * returns false if it never settled (the last snapshot is in @s anyway).
- * kmem_settle(): every 20 ms, for at most 3 s.
- */
-bool __kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s,
-		   unsigned int interval_ms, unsigned int max_ms);
-bool kmem_settle(struct kmem_cg *cg, struct kmem_snapshot *s);
 
 /* @b - @a for one item; 0 if either lacks it. */
 s64 kmem_delta(const struct kmem_snapshot *a, const struct kmem_snapshot *b,
@@ -155,6 +99,24 @@ void kmem_snapshot_parse(struct kmem_snapshot *s, const char *current,
 			 const char *stat, const char *meminfo,
 			 const char *slabinfo);
 
+/*
+ * Figures between snapshots: @sign * (@b - @a) summed into @f, item by
+ * item and slab cache by cache (a cache missing from either snapshot
+ * marks no_cache), then scaled to a unit.
+ */
+struct kmem_fig {
+	s64 item[KMEM_NR_ITEMS];
+	s64 objs[KMEM_NR_CACHES];	/* slabinfo active objects */
+	u64 objsize[KMEM_NR_CACHES];
+	bool no_cache[KMEM_NR_CACHES];	/* not in /proc/slabinfo */
+};
+
+void kmem_fig_add(struct kmem_fig *f, const struct kmem_snapshot *a,
+		  const struct kmem_snapshot *b, int sign);
+/* @v / @div, and per GiB of @per_gib_of bytes unless that is 0. */
+s64 kmem_scale(s64 v, s64 div, u64 per_gib_of);
+void kmem_fig_scale(struct kmem_fig *f, s64 div, u64 per_gib_of);
+
 /* Median, minimum and maximum of repeated measurements. */
 struct kmem_spread {
 	s64 median, min, max;
@@ -162,36 +124,6 @@ struct kmem_spread {
 };
 
 void kmem_spread(const s64 *v, unsigned int n, struct kmem_spread *sp);
-
-/*
- * Budgets and records share one line format:
- *
- *   # comment
- *   SCENARIO  CONFIG  BYTES
- *
- * BYTES is a whole number with an optional K, M or G suffix (KiB, MiB,
- * GiB).  CONFIG is a configuration of ci/configs, an MMU flavour
- * ("shadow", "tdp") or "*".  kmem_bounds_find() prefers the last line for
- * the exact configuration, then the flavour, then "*".
- */
-struct kmem_bound {
-	char scenario[32];
-	char config[32];
-	u64 bytes;
-};
-
-/*
- * Parses @text into at most @max bounds; returns how many, or -1 with
- * @err naming the line and what is wrong with it.
- */
-int kmem_bounds_parse(const char *text, struct kmem_bound *b, int max,
-		      char *err, size_t err_size);
-const struct kmem_bound *kmem_bounds_find(const struct kmem_bound *b, int n,
-					  const char *scenario,
-					  const char *config,
-					  const char *flavour);
-/* Parses "123", "96K", "2M"; false if malformed. */
-bool kmem_parse_size(const char *s, u64 *bytes);
 
 /*
  * /proc/vmallocinfo summed by caller (the symbol, without its offset):
@@ -209,8 +141,5 @@ struct kmem_vmalloc_caller {
 
 int kmem_parse_vmallocinfo(const char *text, struct kmem_vmalloc_caller *c,
 			   int max);
-
-/* A whole file into a NUL-terminated malloc()ed buffer, or NULL. */
-char *kmem_read_file(const char *path);
 
 #endif

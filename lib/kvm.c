@@ -249,21 +249,35 @@ struct kvm_vcpu *vm_vcpu_create(struct kvm_vm *vm, u32 id)
 
 int __vcpu_run(struct kvm_vcpu *vcpu)
 {
+	bool intr;
 	int r;
 
-	do {
+	for (;;) {
+		watchdog_enter(vcpu);
 		r = ioctl(vcpu->fd, KVM_RUN, NULL);
-	} while (r < 0 && errno == EINTR);
-	return r;
+		intr = r < 0 && errno == EINTR;
+		if (watchdog_leave(vcpu, intr, vcpu->hang_report,
+				   sizeof(vcpu->hang_report))) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (!intr)
+			return r;
+	}
+}
+
+void vcpu_run_check(struct kvm_vcpu *vcpu, int r)
+{
+	int err = errno;
+
+	TEST_ASSERT(r == 0 || err != ETIMEDOUT, "%s", vcpu->hang_report);
+	TEST_ASSERT(r == 0, "KVM_RUN on vCPU %u failed: %s (errno %d)%s",
+		    vcpu->id, strerror(err), err, vm_state(vcpu->vm));
 }
 
 void vcpu_run(struct kvm_vcpu *vcpu)
 {
-	int r = __vcpu_run(vcpu);
-	int err = errno;
-
-	TEST_ASSERT(r == 0, "KVM_RUN on vCPU %u failed: %s (errno %d)%s",
-		    vcpu->id, strerror(err), err, vm_state(vcpu->vm));
+	vcpu_run_check(vcpu, __vcpu_run(vcpu));
 }
 
 void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)

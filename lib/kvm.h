@@ -16,6 +16,7 @@
 #include "abi/types.h"
 #include "mem.h"
 #include "paging.h"
+#include "watchdog.h"
 
 #define KVM_MAX_TEST_SLOTS	8
 
@@ -25,6 +26,8 @@ struct kvm_vcpu {
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
+	struct vcpu_watch watch;
+	char hang_report[2048];	/* the watchdog's, after ETIMEDOUT */
 };
 
 struct kvm_memslot {
@@ -101,8 +104,15 @@ void vm_clear_dirty_log(struct kvm_vm *vm, u32 slot, void *bitmap,
 
 /* vCPUs. */
 struct kvm_vcpu *vm_vcpu_create(struct kvm_vm *vm, u32 id);
+/*
+ * KVM_RUN (again after a signal).  -1 with errno ETIMEDOUT when the
+ * vCPU watchdog kicked a vCPU that made no progress; its report (guest
+ * state, fault-storm statistics) is then in vcpu->hang_report.
+ */
 int __vcpu_run(struct kvm_vcpu *vcpu);
 void vcpu_run(struct kvm_vcpu *vcpu);
+/* vcpu_run()'s assertion on __vcpu_run()'s result @r (errno intact). */
+void vcpu_run_check(struct kvm_vcpu *vcpu, int r);
 void vcpu_get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);

@@ -2,19 +2,44 @@
 /*
  * What every KVM test does first.
  *
+ *   static const struct test_opt opts[] = { OPT_U64("seed", ...), { 0 } };
+ *   static const struct kvm_test test = {
+ *           .configs = "shadow tdp",
+ *           .summary = "Quadrant-correct shadowing of 4-byte guest PTEs.",
+ *           .opts = opts,
+ *   };
+ *   kvm_test_start(argc, argv, &test, &plat);
+ *
  * @configs names the module-parameter configurations the test needs, as
  * listed in ci/configs (e.g. "shadow tdp"); the harness asks for them with
  * --list-configs and runs the test once in each.  A word "cpus=N" in
- * @configs asks the harness for N CPUs in its VM (default 1).  Then TAP
- * starts, and
- * the test SKIPs (exit 77) unless /dev/kvm is a KVM we can trust.
+ * @configs asks the harness for N CPUs in its VM (default 1).
+ *
+ * Every option is parsed first (lib/opts.h: --help, exit 99 on bad
+ * input), with the common ones added: --list-configs and
+ * --vcpu-timeout SECONDS (the vCPU watchdog, lib/watchdog.h; default
+ * $KMT_VCPU_TIMEOUT or 20, 0 turns it off).  Then TAP starts, and the
+ * test SKIPs (exit 77) unless /dev/kvm is a KVM we can trust.
  */
 #ifndef KMT_KVM_TEST_H
 #define KMT_KVM_TEST_H
 
+#include "opts.h"
 #include "platform.h"
 
-void kvm_test_start(int argc, char **argv, const char *configs,
+struct kvm_test {
+	const char *configs;
+	const char *summary;		/* one line for --help */
+	const struct test_opt *opts;	/* the test's own, or NULL */
+	/*
+	 * Optional: checks what the options name (files, combinations)
+	 * before the platform probe; calls usage_error() on bad input.
+	 */
+	void (*check_args)(void *ctx);
+	void *ctx;
+};
+
+void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 		    struct kvm_platform *plat);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "test_util.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
@@ -166,4 +167,24 @@ void mem_region_free(struct mem_region *r)
 		close(r->fd);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+}
+
+size_t mem_thp_huge_pages(const void *hva, size_t size)
+{
+	unsigned long start = (unsigned long)hva, lo, hi, kb;
+	char line[256];
+	bool in = false;
+	size_t n = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	TEST_ASSERT(f, "/proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's header line starts with its range. */
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			in = start >= lo && start + size <= hi;
+		else if (in && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			n = kb / 2048;
+	}
+	fclose(f);
+	return n;
 }

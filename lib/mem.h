@@ -38,4 +38,11 @@ int mem_region_alloc(struct mem_region *r, size_t size, enum mem_backing b,
 		     char *why, size_t why_size);
 void mem_region_free(struct mem_region *r);
 
+/*
+ * How many 2 MiB pages of [@hva, @hva + @size) THP really backs with huge
+ * pages now (AnonHugePages of the mapping in /proc/self/smaps): KVM can
+ * map a THP region huge only where the host has a huge page.
+ */
+size_t mem_thp_huge_pages(const void *hva, size_t size);
+
 #endif

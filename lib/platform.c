@@ -10,6 +10,7 @@
 
 #include "platform.h"
 #include "tap.h"
+#include "test_util.h"
 
 bool module_param_read(const char *sysfs, const char *module,
 		       const char *param, char *buf, size_t size)
@@ -52,6 +53,20 @@ static bool param_is_true(const char *sysfs, const char *module,
 	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
 }
 
+bool kvm_param_bool(const char *module, const char *param)
+{
+	return param_is_true("/sys", module, param);
+}
+
+const char *platform_mmu_flavour(const struct kvm_platform *p, char *buf,
+				 size_t size)
+{
+	const char *f = !p->tdp ? "shadow" : p->tdp_mmu ? "tdp" : "tdp-legacy";
+
+	snprintf(buf, size, "%s%s", p->vendor == KVM_VENDOR_INTEL ? "vmx-" : "", f);
+	return buf;
+}
+
 bool platform_probe_at(struct kvm_platform *p, const char *sysfs,
 		       const char *dev_kvm)
 {
@@ -77,13 +92,14 @@ bool platform_probe_at(struct kvm_platform *p, const char *sysfs,
 	}
 	p->tdp_mmu = p->tdp && param_is_true(sysfs, "kvm", "tdp_mmu");
 	p->nested = param_is_true(sysfs, p->module, "nested");
+	p->eager_split = param_is_true(sysfs, "kvm", "eager_page_split");
 	fd = open(dev_kvm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(p->reason, sizeof(p->reason), "cannot open %s: %s",
 			 dev_kvm, strerror(errno));
 		p->vendor = KVM_VENDOR_NONE;
 		p->module = NULL;
-		p->tdp = p->tdp_mmu = p->nested = false;
+		p->tdp = p->tdp_mmu = p->nested = p->eager_split = false;
 		return false;
 	}
 	close(fd);
@@ -95,12 +111,21 @@ bool platform_probe(struct kvm_platform *p)
 	return platform_probe_at(p, "/sys", "/dev/kvm");
 }
 
+static const struct kvm_platform *probed;
+
+const struct kvm_platform *platform(void)
+{
+	TEST_ASSERT(probed, "platform() before platform_require_kvm()");
+	return probed;
+}
+
 void platform_require_kvm(struct kvm_platform *p)
 {
 	char line[512];
 
 	if (!platform_probe(p))
 		tap_skip_all("%s", p->reason);
+	probed = p;
 	platform_describe(p, line, sizeof(line));
 	tap_diag("%s", line);
 }
@@ -117,16 +142,14 @@ bool kernel_older_than(int major, int minor)
 
 void platform_describe(const struct kvm_platform *p, char *buf, size_t size)
 {
-	char eps[16] = "?";
 	struct utsname u;
 
 	if (uname(&u))
 		strcpy(u.release, "?");
-	module_param_read("/sys", "kvm", "eager_page_split", eps, sizeof(eps));
 	snprintf(buf, size,
 		 "kernel %s, %s, tdp=%s tdp_mmu=%s nested=%s eager_page_split=%s, config %s",
 		 u.release, p->module ? p->module : "none",
 		 p->tdp ? "Y" : "N", p->tdp_mmu ? "Y" : "N",
-		 p->nested ? "Y" : "N", eps,
+		 p->nested ? "Y" : "N", p->eager_split ? "Y" : "N",
 		 getenv("KMT_CONFIG") ? getenv("KMT_CONFIG") : "native");
 }

@@ -24,6 +24,7 @@ struct kvm_platform {
 	bool tdp;		/* ept=Y / npt=Y */
 	bool tdp_mmu;		/* kvm.tdp_mmu=Y */
 	bool nested;
+	bool eager_split;	/* kvm.eager_page_split=Y */
 	char reason[256];	/* why the platform is not trusted */
 };
 
@@ -35,10 +36,23 @@ bool platform_probe(struct kvm_platform *p);
 
 /* SKIPs the whole test (exit 77) unless the platform is trusted. */
 void platform_require_kvm(struct kvm_platform *p);
+/* The platform platform_require_kvm() accepted (a fact of the process). */
+const struct kvm_platform *platform(void);
 
 /* Reads /sys/module/@module/parameters/@param; false if absent. */
 bool module_param_read(const char *sysfs, const char *module,
 		       const char *param, char *buf, size_t size);
+/* A boolean module parameter: Y, y or 1 is true; absent is false. */
+bool kvm_param_bool(const char *module, const char *param);
+
+/*
+ * Which MMU builds the second-level tables: "shadow" (npt=0/ept=0), "tdp"
+ * (the TDP MMU), "tdp-legacy" (TDP by the shadow MMU, tdp_mmu=N), with a
+ * "vmx-" prefix on Intel, whose figures differ (the kmem budgets' keys).
+ * Returns @buf.
+ */
+const char *platform_mmu_flavour(const struct kvm_platform *p, char *buf,
+				 size_t size);
 
 /*
  * Whether the running kernel's release is older than @major.@minor, for

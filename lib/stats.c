@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kvm.h"
 #include "stats.h"
+#include "tap.h"
 #include "test_util.h"
 
 int __stats_open(struct kvm_stats *st, int fd)
@@ -101,4 +105,17 @@ u64 vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
 {
 	return read_stat_fd((int)vcpu_ioctl(vcpu, KVM_GET_STATS_FD, NULL),
 			    name);
+}
+
+void vm_mappings_diag(struct kvm_vm *vm, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	tap_diag("%s: pages_4k %" PRIu64 " pages_2m %" PRIu64 " pages_1g %" PRIu64,
+		 what, vm_stat(vm, "pages_4k"), vm_stat(vm, "pages_2m"),
+		 vm_stat(vm, "pages_1g"));
 }

@@ -35,4 +35,8 @@ struct kvm_vcpu;
 u64 vm_stat(struct kvm_vm *vm, const char *name);
 u64 vcpu_stat(struct kvm_vcpu *vcpu, const char *name);
 
+/* "WHAT: pages_4k N pages_2m N pages_1g N" as a TAP diagnostic. */
+void vm_mappings_diag(struct kvm_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

@@ -52,7 +52,14 @@ u32 vcpu_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	for (;;) {
 		u32 cmd;
 
-		vcpu_run(vcpu);
+		int r = __vcpu_run(vcpu);
+
+		if (r && errno == ETIMEDOUT) {
+			memset(uc, 0, sizeof(*uc));
+			uc->cmd = UCALL_HANG;
+			return UCALL_HANG;
+		}
+		vcpu_run_check(vcpu, r);
 		cmd = vcpu_get_ucall(vcpu, uc);
 		if (cmd == UCALL_NONE)
 			unexpected_exit(vcpu);
@@ -98,6 +105,9 @@ void ucall_format(struct kvm_vcpu *vcpu, const struct ucall *uc, char *buf,
 		break;
 	case UCALL_EXCEPTION:
 		format_exception(vcpu, uc, buf, size);
+		break;
+	case UCALL_HANG:
+		snprintf(buf, size, "%s", vcpu->hang_report);
 		break;
 	default:
 		snprintf(buf, size, "vCPU %u: ucall %u (%s)", vcpu->id, uc->cmd,

@@ -8,6 +8,13 @@
 #include "abi/ucall_msg.h"
 #include "kvm.h"
 
+/*
+ * Host-only: vcpu_run_to_ucall()'s answer when the vCPU watchdog kicked
+ * the vCPU out of KVM_RUN (lib/watchdog.h); ucall_format() gives its
+ * report.
+ */
+#define UCALL_HANG	UCALL_NR_CMDS
+
 /* If @run is a ucall exit, stores the struct ucall's GPA and returns true. */
 bool ucall_decode_io(const struct kvm_run *run, u64 *gpa);
 
@@ -16,7 +23,7 @@ u32 vcpu_get_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
 
 /*
  * Runs @vcpu until it makes a ucall other than UCALL_PRINT (those are
- * printed as TAP diagnostics) and returns the command.  An exit that is
+ * printed as TAP diagnostics) and returns the command, or UCALL_HANG.  An exit that is
  * not a ucall fails the test with the exit reason and the vCPU state.
  */
 u32 vcpu_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);

@@ -15,13 +15,12 @@
  * the host through KVM's pages_2m / pages_1g statistics.
  */
 #include <inttypes.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bitmap.h"
+#include "dirty_log.h"
 #include "kvm_test.h"
 #include "guest.h"
 #include "rand.h"
@@ -57,41 +56,6 @@ struct split_test {
 	struct rng rng;
 };
 
-static bool eager_split_enabled(void)
-{
-	char v[8] = "N";
-
-	module_param_read("/sys", "kvm", "eager_page_split", v, sizeof(v));
-	return v[0] == 'Y' || v[0] == '1';
-}
-
-static void stats_diag(struct split_test *t, const char *when)
-{
-	tap_diag("%s %s: pages_4k %" PRIu64 " pages_2m %" PRIu64 " pages_1g %" PRIu64,
-		 mem_backing_name(t->backing), when, vm_stat(t->vm, "pages_4k"),
-		 vm_stat(t->vm, "pages_2m"), vm_stat(t->vm, "pages_1g"));
-}
-
-/* 2 MiB regions of @hva that THP really backs with huge pages. */
-static u32 thp_huge_regions(void *hva, u64 size)
-{
-	unsigned long start = (unsigned long)hva, lo, hi, kb;
-	char line[256];
-	bool in = false;
-	u32 n = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	TEST_ASSERT(f, "/proc/self/smaps: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			in = start >= lo && start + size <= hi;
-		else if (in && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
-			n = (u32)(kb / 2048);
-	}
-	fclose(f);
-	return n;
-}
-
 static void setup_vm(struct split_test *t, enum mem_backing b, u64 size,
 		     u32 manual_flags)
 {
@@ -104,17 +68,12 @@ static void setup_vm(struct split_test *t, enum mem_backing b, u64 size,
 	t->nr_pages = (u32)(size / PAGE_SIZE_4K);
 	t->huge = b == MEM_HUGETLB_1G ? PAGE_SIZE_1G : PAGE_SIZE_2M;
 	t->huge_stat = b == MEM_HUGETLB_1G ? "pages_1g" : "pages_2m";
-	t->eager = eager_split_enabled();
+	t->eager = platform()->eager_split;
 	rng_seed(&t->rng, 42);
 	t->vm = vm_create_guest(PAGING_LM4, &prog, LAYOUT_RUNTIME_END);
 	if (manual_flags)
 		vm_enable_cap(t->vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 			      manual_flags);
-}
-
-static u32 bitmap_bytes(struct split_test *t)
-{
-	return ALIGN_UP(t->nr_pages, 64) / 8;
 }
 
 /* Maps the slot (at @gpa, added already) in the guest; starts the worker. */
@@ -127,9 +86,9 @@ static void setup_guest(struct split_test *t, u64 gpa)
 		pg_map(&t->vm->pt, va, va, t->huge, PTE_W);
 	t->vcpu = vm_guest_vcpu_add(t->vm, 0);
 	worker_start(t->vcpu, gpa, t->nr_pages);
-	t->bitmap = calloc(1, bitmap_bytes(t));
-	t->model = malloc(bitmap_bytes(t));
-	memset(t->model, 0xff, bitmap_bytes(t));	/* INITIALLY_SET */
+	t->bitmap = calloc(1, bitmap_bytes(t->nr_pages));
+	t->model = malloc(bitmap_bytes(t->nr_pages));
+	memset(t->model, 0xff, bitmap_bytes(t->nr_pages));	/* INITIALLY_SET */
 	t->page_gen = calloc(t->nr_pages, sizeof(*t->page_gen));
 }
 
@@ -185,10 +144,10 @@ static bool fill_and_count_huge(struct split_test *t)
 		t->page_gen[i] = t->gen;
 	huge_geometry(t);
 	if (t->backing == MEM_ANON_THP)
-		t->nr_huge = thp_huge_regions(vm_memslot(t->vm, SLOT)->mem.hva,
-					      t->size);
+		t->nr_huge = (u32)mem_thp_huge_pages(vm_memslot(t->vm, SLOT)->mem.hva,
+						     t->size);
 	n = vm_stat(t->vm, t->huge_stat);
-	stats_diag(t, "after the guest touched the slot");
+	vm_mappings_diag(t->vm, "%s after the guest touched the slot", mem_backing_name(t->backing));
 	if (!t->nr_huge) {
 		tap_skip("THP gave the slot no huge pages", "%s: huge mappings",
 			 t->name);
@@ -197,19 +156,6 @@ static bool fill_and_count_huge(struct split_test *t)
 	return tap_check(n == t->nr_huge,
 			 "%s: guest touched the slot: %s = %" PRIu64 ", expected %u",
 			 t->name, t->huge_stat, n, t->nr_huge);
-}
-
-static bool page_dirty(const u64 *bitmap, u32 page)
-{
-	return bitmap[page / 64] & (1ULL << (page % 64));
-}
-
-static void page_set(u64 *bitmap, u32 page, bool dirty)
-{
-	if (dirty)
-		bitmap[page / 64] |= 1ULL << (page % 64);
-	else
-		bitmap[page / 64] &= ~(1ULL << (page % 64));
 }
 
 static u64 page_gpa(struct split_test *t, u32 page)
@@ -224,7 +170,7 @@ static void note_written(struct split_test *t, const u32 *list, u32 n, u32 gen)
 
 	for (i = 0; i < n; i++) {
 		t->page_gen[list[i]] = gen;
-		page_set(t->model, list[i], true);
+		bitmap_assign(t->model, list[i], true);
 	}
 }
 
@@ -265,26 +211,7 @@ static u32 host_verify(struct split_test *t)
 /* GET_DIRTY_LOG into t->bitmap; with manual protect, CLEAR it all too. */
 static void harvest(struct split_test *t, bool manual)
 {
-	memset(t->bitmap, 0, bitmap_bytes(t));
-	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
-	if (manual)
-		vm_clear_dirty_log(t->vm, SLOT, t->bitmap, 0, t->nr_pages);
-}
-
-/* Written pages (@list) not reported dirty in t->bitmap, the first named. */
-static u32 count_missed(struct split_test *t, const u32 *list, u32 n,
-			const char *when)
-{
-	u32 i, missed = 0;
-
-	for (i = 0; i < n; i++) {
-		if (page_dirty(t->bitmap, list[i]))
-			continue;
-		if (missed++ < 8)
-			tap_diag("%s: page %u (GPA 0x%" PRIx64 ") written but not reported dirty",
-				 when, list[i], page_gpa(t, list[i]));
-	}
-	return missed;
+	dirty_log_fetch(t->vm, SLOT, t->bitmap, t->nr_pages, manual);
 }
 
 /* Random pages written each round must all be reported dirty. */
@@ -305,12 +232,12 @@ static bool dirty_rounds(struct split_test *t, bool manual)
 		if (!write_list(t, list, PER_ROUND))
 			return tap_check(false, "%s: guest writes each round",
 					 t->name);
-		memset(t->bitmap, 0, bitmap_bytes(t));
+		memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
 		vm_get_dirty_log(t->vm, SLOT, t->bitmap);
 		snprintf(when, sizeof(when), "round %u", round);
-		missed += count_missed(t, list, PER_ROUND, when);
+		missed += dirty_log_missed(t->bitmap, list, PER_ROUND, t->gpa, when);
 		for (i = 0; i < t->nr_pages; i++)
-			extra += page_dirty(t->bitmap, i);
+			extra += bitmap_test(t->bitmap, i);
 		extra -= PER_ROUND < extra ? PER_ROUND : extra;
 	}
 	tap_diag("%u pages reported dirty beyond the written ones (allowed)", extra);
@@ -335,7 +262,7 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t.vm, t.huge_stat);
 	small = vm_stat(t.vm, "pages_4k");
-	stats_diag(&t, "right after enabling dirty logging");
+	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", mem_backing_name(t.backing));
 	if (t.eager)
 		tap_check(huge == 0 && small == small0 + t.nr_huge * (t.huge / PAGE_SIZE_4K),
 			  "%s: eager_page_split=Y: enabling dirty logging split all %u huge mappings before any vCPU ran (%s %" PRIu64 ", pages_4k +%" PRIu64 ")",
@@ -361,7 +288,7 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 	tap_check(ok && huge == t.nr_huge,
 		  "%s: dirty logging off: huge mappings come back on the next faults (%s %" PRIu64 ", expected %u)",
 		  name, t.huge_stat, huge, t.nr_huge);
-	stats_diag(&t, "after dirty logging was turned off");
+	vm_mappings_diag(t.vm, "%s after dirty logging was turned off", mem_backing_name(t.backing));
 out:
 	teardown(&t);
 }
@@ -382,7 +309,7 @@ static void clear_pages(struct split_test *t, u32 first, u32 count)
 
 	for (i = first; i < first + count; i++) {
 		mask[(i - lo) / 64] |= 1ULL << ((i - lo) % 64);
-		page_set(t->model, i, false);
+		bitmap_assign(t->model, i, false);
 	}
 	vm_clear_dirty_log(t->vm, SLOT, mask, lo,
 			   (hi < t->nr_pages ? hi : t->nr_pages) - lo);
@@ -445,12 +372,12 @@ static void write_after_clear(struct split_test *t, const struct clear_range *r,
 	}
 	tap_check(write_list(t, list, 2 * n),
 		  "%s: guest writes after the clears, data intact", t->name);
-	memset(t->bitmap, 0, bitmap_bytes(t));
+	memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
 	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
-	missed = count_missed(t, list, 2 * n, "written after its clear");
+	missed = dirty_log_missed(t->bitmap, list, 2 * n, t->gpa, "written after its clear");
 	for (i = 0; i < n; i++)
 		for (p = r[i].first + 1; p + 1 < r[i].first + r[i].count; p++)
-			extra += page_dirty(t->bitmap, p);
+			extra += bitmap_test(t->bitmap, p);
 	tap_diag("%u cleared, unwritten pages reported dirty (allowed)", extra);
 	tap_check(!missed,
 		  "%s: every page written after CLEAR_DIRTY_LOG reported dirty (%u missed)",
@@ -511,7 +438,7 @@ static void scenario_manual_clear(void)
 	clear_ranges(&t, lone, ARRAY_SIZE(lone));
 	expect = expected_huge(&t, lone, ARRAY_SIZE(lone), t.nr_huge - expect);
 	huge = vm_stat(t.vm, "pages_2m");
-	stats_diag(&t, "after CLEAR_DIRTY_LOG of all ranges");
+	vm_mappings_diag(t.vm, "%s after CLEAR_DIRTY_LOG of all ranges", mem_backing_name(t.backing));
 	tap_check(huge == expect,
 		  "manual+initially-set: clearing only the first page of a huge page splits it (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
 		  t.eager ? "Y" : "N", huge, expect);
@@ -540,50 +467,28 @@ out:
 #define DUO_PER_REGION	32	/* pages per 2 MiB region and round, both vCPUs */
 #define DUO_MAX		(DUO_SIZE / PAGE_SIZE_2M * DUO_PER_REGION / 2)
 
+/* One vCPU's share of a round: the pages it rewrites, again and again. */
 struct writer {
 	struct kvm_vcpu *vcpu;
 	u32 list[DUO_MAX], n;
-	atomic_bool *stop;
-	atomic_uint passes;
-	bool ok;
-	pthread_t thread;
 };
-
-/* Reruns the posted writes until a whole pass began after *stop was set. */
-static void *writer_main(void *arg)
-{
-	struct writer *w = arg;
-	bool last;
-
-	do {
-		last = atomic_load(w->stop);
-		w->ok = worker_resume(w->vcpu);
-		atomic_fetch_add(&w->passes, 1);
-	} while (w->ok && !last);
-	return NULL;
-}
 
 /* Disjoint random pages for both writers, DUO_PER_REGION per huge page. */
 static void duo_draw(struct split_test *t, struct writer *w)
 {
 	u32 hp, i, page;
 
-	memset(t->bitmap, 0, bitmap_bytes(t));	/* pages taken */
+	memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));	/* pages taken */
 	w[0].n = w[1].n = 0;
 	for (hp = 0; hp < t->nr_huge; hp++) {
 		for (i = 0; i < DUO_PER_REGION; i++) {
 			do {
 				page = huge_page_page(t, hp, (u32)rng_below(&t->rng, t->huge / PAGE_SIZE_4K));
-			} while (page_dirty(t->bitmap, page));
-			page_set(t->bitmap, page, true);
+			} while (bitmap_test(t->bitmap, page));
+			bitmap_assign(t->bitmap, page, true);
 			w[i % 2].list[w[i % 2].n++] = page;
 		}
 	}
-}
-
-static u32 passes(struct writer *w)
-{
-	return atomic_load(&w[0].passes) + atomic_load(&w[1].passes);
 }
 
 /* One round; false if a vCPU failed (then later rounds mean nothing). */
@@ -591,44 +496,40 @@ static bool duo_round(struct split_test *t, struct writer *w, u32 round,
 		      bool manual)
 {
 	const char *op = round ? "fetching the log" : "enabling dirty logging";
-	atomic_bool stop = false;
+	struct kvm_vcpu *vcpus[2] = { w[0].vcpu, w[1].vcpu };
+	struct worker_threads wt;
 	u32 i, before, during, missed = 0, bad;
+	bool ok;
 	char when[48];
 
 	duo_draw(t, w);
 	t->gen++;
 	vm_arena_reset(t->vm);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		worker_post(w[i].vcpu, WORKER_WRITE_LIST, t->gen, w[i].list, w[i].n);
-		w[i].stop = &stop;
-		atomic_store(&w[i].passes, 0);
-		TEST_ASSERT(!pthread_create(&w[i].thread, NULL, writer_main, &w[i]),
-			    "pthread_create failed");
-	}
-	while (!atomic_load(&w[0].passes) || !atomic_load(&w[1].passes))
-		sched_yield();
-	before = passes(w);
+	worker_threads_start(&wt, vcpus, 2);
+	worker_threads_wait(&wt, 1);
+	before = worker_threads_passes(&wt);
 	if (!round)
 		vm_set_memslot_flags(t->vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	if (round || manual)
 		harvest(t, manual);
-	during = passes(w) - before;
-	atomic_store(&stop, true);
-	for (i = 0; i < 2; i++)
-		pthread_join(w[i].thread, NULL);
+	during = worker_threads_passes(&wt) - before;
+	ok = worker_threads_stop(&wt);
 	tap_diag("round %u: %u write passes of the two vCPUs before %s, %u while it ran, %u after",
-		 round, before, op, during, passes(w) - before - during);
-	if (!w[0].ok || !w[1].ok)
+		 round, before, op, during,
+		 worker_threads_passes(&wt) - before - during);
+	if (!ok)
 		return tap_check(false, "%s: round %u: both vCPUs wrote their pages while the host was %s (vCPU 0 %s, vCPU 1 %s)",
-				 t->name, round, op, w[0].ok ? "ok" : "failed",
-				 w[1].ok ? "ok" : "failed");
+				 t->name, round, op, wt.t[0].ok ? "ok" : "failed",
+				 wt.t[1].ok ? "ok" : "failed");
 	for (i = 0; i < 2; i++)
 		note_written(t, w[i].list, w[i].n, t->gen);
 	harvest(t, manual);
 	snprintf(when, sizeof(when), "round %u, vCPU 0", round);
-	missed += count_missed(t, w[0].list, w[0].n, when);
+	missed += dirty_log_missed(t->bitmap, w[0].list, w[0].n, t->gpa, when);
 	snprintf(when, sizeof(when), "round %u, vCPU 1", round);
-	missed += count_missed(t, w[1].list, w[1].n, when);
+	missed += dirty_log_missed(t->bitmap, w[1].list, w[1].n, t->gpa, when);
 	tap_check(!missed,
 		  "%s: round %u (%s under the writes): all %u pages the two vCPUs wrote reported dirty (%u missed)",
 		  t->name, round, op, w[0].n + w[1].n, missed);
@@ -667,7 +568,7 @@ static void scenario_two_vcpus(bool manual)
 		if (round)
 			continue;
 		huge = vm_stat(t.vm, "pages_2m");
-		stats_diag(&t, "after round 0");
+		vm_mappings_diag(t.vm, "%s after round 0", mem_backing_name(t.backing));
 		tap_check(huge == 0,
 			  "%s: no huge mapping left once both vCPUs wrote into every 2 MiB region under dirty logging (pages_2m %" PRIu64 ")",
 			  t.name, huge);
@@ -732,13 +633,13 @@ static u32 dirty_model_mismatches(struct split_test *t)
 	u32 page, bad = 0;
 
 	for (page = 0; page < t->nr_pages; page++) {
-		if (page_dirty(t->bitmap, page) == page_dirty(t->model, page))
+		if (bitmap_test(t->bitmap, page) == bitmap_test(t->model, page))
 			continue;
 		if (bad++ < 8)
 			tap_diag("page %u (GPA 0x%" PRIx64 "): reported %s, expected %s",
 				 page, page_gpa(t, page),
-				 page_dirty(t->bitmap, page) ? "dirty" : "clean",
-				 page_dirty(t->model, page) ? "dirty" : "clean");
+				 bitmap_test(t->bitmap, page) ? "dirty" : "clean",
+				 bitmap_test(t->model, page) ? "dirty" : "clean");
 	}
 	return bad;
 }
@@ -791,7 +692,7 @@ static void scenario_odd_base(void)
 	clear_ranges(&t, r, ARRAY_SIZE(r));
 	expect = expected_huge(&t, r, ARRAY_SIZE(r), 0);
 	huge = vm_stat(t.vm, "pages_2m");
-	stats_diag(&t, "after the clears at the slot's edges");
+	vm_mappings_diag(t.vm, "%s after the clears at the slot's edges", mem_backing_name(t.backing));
 	tap_check(huge == expect,
 		  "%s: CLEAR_DIRTY_LOG at the unaligned start and end split only the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
 		  t.name, t.eager ? "Y" : "N", huge, expect);
@@ -813,15 +714,18 @@ out:
 
 int main(int argc, char **argv)
 {
+	/* Two CPUs: the 2-vCPU rounds must really race the split. */
+	static const struct kvm_test test = {
+		.configs = "tdp tdp-noeager cpus=2",
+		.summary = "Eager page splitting and dirty logging on the TDP MMU lose nothing.",
+	};
 	struct kvm_platform plat;
 
-	/* Two CPUs: the 2-vCPU rounds must really race the split. */
-	kvm_test_start(argc, argv, "tdp tdp-noeager cpus=2", &plat);
+	kvm_test_start(argc, argv, &test, &plat);
 	if (!plat.tdp_mmu)
 		tap_skip_all("needs the TDP MMU (npt=1/ept=1, tdp_mmu=Y); %s has tdp=%s tdp_mmu=%s",
 			     plat.module, plat.tdp ? "Y" : "N",
 			     plat.tdp_mmu ? "Y" : "N");
-	tap_diag("eager_page_split=%s", eager_split_enabled() ? "Y" : "N");
 	scenario_dirty_log(MEM_HUGETLB_2M, 64ULL << 20);
 	scenario_dirty_log(MEM_ANON_THP, 64ULL << 20);
 	scenario_dirty_log(MEM_HUGETLB_1G, PAGE_SIZE_1G);

@@ -24,7 +24,7 @@
  * shadow and tdp), and the split caches of a nested guest's eager page
  * split (configuration nested).  Each also checks that its create/destroy
  * loops left the cgroup where it started.  Budgets come from
- * tests/kmem-budgets (built into the binary; --budget-file overrides).
+ * tests/kmem.budgets (built into the binary; --budget-file overrides).
  *
  *   kmem [--budget-file FILE] [--record FILE] [--tolerance PCT]
  *        [--baseline FILE | --baseline-figures 'SCENARIO CONFIG BYTES; ...']
@@ -49,17 +49,20 @@
 #include <time.h>
 
 #include "kmem.h"
+#include "kmem_budget.h"
+#include "kmem_cg.h"
 #include "kvm_test.h"
 #include "guest.h"
 #include "nested.h"
 #include "stats.h"
 #include "tap.h"
 #include "test_util.h"
+#include "text.h"
 #include "worker.h"
 
 GUEST_PROGRAM_DECLARE(mem_worker);
 
-/* tests/kmem-budgets, linked in by objcopy (see Makefile.am). */
+/* tests/kmem.budgets, linked in by objcopy (see Makefile.am). */
 extern const char _binary_kmem_budgets_start[], _binary_kmem_budgets_end[];
 
 #define SLOT		1
@@ -67,7 +70,6 @@ extern const char _binary_kmem_budgets_start[], _binary_kmem_budgets_end[];
 #define L2_GPA		0x40000000ULL	/* nested: L2's view of the slot */
 #define MAX_VMS		8
 #define MAX_ROUNDS	4
-#define MAX_BOUNDS	64
 #define MAX_CALLERS	256
 
 enum unit { PER_VM, PER_VCPU, PER_GIB };
@@ -93,20 +95,12 @@ struct scenario {
 	bool nested;		/* PER_VM: L2 maps the slot; dirty logging on */
 };
 
-/* Kernel memory figures of one round, in the scenario's unit. */
-struct fig {
-	s64 item[KMEM_NR_ITEMS];
-	s64 objs[KMEM_NR_CACHES];	/* slabinfo active objects */
-	u64 objsize[KMEM_NR_CACHES];
-	bool no_cache[KMEM_NR_CACHES];	/* not in /proc/slabinfo */
-};
-
 struct result {
-	struct fig fig[MAX_ROUNDS];
+	struct kmem_fig fig[MAX_ROUNDS];
 	s64 meta[MAX_ROUNDS];	/* PER_GIB: of which memslot metadata */
 	s64 whole_vm[MAX_ROUNDS]; /* PER_VCPU: a VM with all its vCPUs */
 	u32 rounds;
-	struct fig leak;	/* bytes left after all rounds */
+	struct kmem_fig leak;	/* bytes left after all rounds */
 	u32 vms_total;
 	const char *skip;
 	u64 huge;		/* nested: huge mappings before the split, */
@@ -120,14 +114,9 @@ struct result {
 struct ctx {
 	const struct kvm_platform *plat;
 	struct kmem_cg cg;
-	struct kmem_bound budgets[MAX_BOUNDS], base[MAX_BOUNDS];
-	int nr_budgets, nr_base;
-	const char *budget_src;
-	const char *config, *flavour;
+	struct kmem_limits lim;
 	char flavour_buf[32];
-	const char *record_file, *baseline_src;	/* baseline_src: NULL, none */
-	char figures[1024];	/* this run's record, "; "-separated */
-	unsigned int tolerance;
+	const char *budget_file, *baseline_file, *figures_arg, *record_file;
 	char kernel[300];
 	char why[256];
 };
@@ -251,43 +240,6 @@ static bool vms_create_nested(const struct kvm_platform *plat,
 
 /* ---- one round -------------------------------------------------------------- */
 
-/* @f += @sign * (@b - @a) */
-static void fig_add(struct fig *f, const struct kmem_snapshot *a,
-		    const struct kmem_snapshot *b, int sign)
-{
-	int i;
-
-	for (i = 0; i < KMEM_NR_ITEMS; i++)
-		f->item[i] += sign * kmem_delta(a, b, i);
-	for (i = 0; i < KMEM_NR_CACHES; i++) {
-		if (!a->slab[i].found || !b->slab[i].found) {
-			f->no_cache[i] = true;
-			continue;
-		}
-		f->objs[i] += sign * (s64)(b->slab[i].active_objs -
-					   a->slab[i].active_objs);
-		f->objsize[i] = b->slab[i].objsize;
-	}
-}
-
-static s64 scale(s64 v, s64 div, u64 per_gib_of)
-{
-	if (!per_gib_of)
-		return v / div;
-	return (s64)((double)v / (double)div * (double)PAGE_SIZE_1G /
-		     (double)per_gib_of);
-}
-
-static void fig_scale(struct fig *f, s64 div, u64 per_gib_of)
-{
-	int i;
-
-	for (i = 0; i < KMEM_NR_ITEMS; i++)
-		f->item[i] = scale(f->item[i], div, per_gib_of);
-	for (i = 0; i < KMEM_NR_CACHES; i++)
-		f->objs[i] = scale(f->objs[i], div, per_gib_of);
-}
-
 /*
  * Per GiB mapped: memslot metadata (slot added, nothing touched: s0->s1)
  * plus what deleting the touched slot frees (s2->s3) less what deleting
@@ -299,10 +251,10 @@ static void fig_scale(struct fig *f, s64 div, u64 per_gib_of)
  * 40 pages at a snapshot; a deletion leaves them alone.
  */
 static bool round_map(struct ctx *c, const struct scenario *sc,
-		      struct vm_set *set, struct fig *f, s64 *meta)
+		      struct vm_set *set, struct kmem_fig *f, s64 *meta)
 {
 	struct kmem_snapshot s[6];
-	struct fig m = { 0 };
+	struct kmem_fig m = { 0 };
 
 	kmem_settle(&c->cg, &s[0]);
 	if (!vms_add_slot(sc, set, true, c->why, sizeof(c->why)))
@@ -323,11 +275,11 @@ static bool round_map(struct ctx *c, const struct scenario *sc,
 	kmem_settle(&c->cg, &s[4]);
 	vms_delete_slot(set);
 	kmem_settle(&c->cg, &s[5]);
-	fig_add(&m, &s[0], &s[1], 1);
-	*meta = scale(m.item[KMEM_KVM], set->n, sc->slot_size);
-	fig_add(f, &s[0], &s[1], 1);
-	fig_add(f, &s[3], &s[2], 1);
-	fig_add(f, &s[5], &s[4], -1);
+	kmem_fig_add(&m, &s[0], &s[1], 1);
+	*meta = kmem_scale(m.item[KMEM_KVM], set->n, sc->slot_size);
+	kmem_fig_add(f, &s[0], &s[1], 1);
+	kmem_fig_add(f, &s[3], &s[2], 1);
+	kmem_fig_add(f, &s[5], &s[4], -1);
 	return true;
 }
 
@@ -340,7 +292,7 @@ static bool round_map(struct ctx *c, const struct scenario *sc,
  * that ioctl costs, per VM.
  */
 static void round_nested(struct ctx *c, const struct scenario *sc,
-			 struct vm_set *set, struct fig *f, struct result *r)
+			 struct vm_set *set, struct kmem_fig *f, struct result *r)
 {
 	struct kmem_snapshot s0, s1;
 	u32 i;
@@ -353,7 +305,7 @@ static void round_nested(struct ctx *c, const struct scenario *sc,
 	for (i = 0; i < set->n; i++)
 		vm_set_memslot_flags(set->vm[i], SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	kmem_settle(&c->cg, &s1);
-	fig_add(f, &s0, &s1, 1);
+	kmem_fig_add(f, &s0, &s1, 1);
 	for (i = 0; i < set->n; i++)
 		r->unsplit += vm_stat(set->vm[i], "pages_2m");
 }
@@ -368,7 +320,7 @@ static bool round_measure(struct ctx *c, const struct scenario *sc,
 {
 	struct kmem_snapshot pre, s0, s1;
 	struct vm_set set = { .n = 0 };
-	struct fig *f = &r->fig[r->rounds];
+	struct kmem_fig *f = &r->fig[r->rounds];
 	s64 div = sc->nr_vms;
 
 	memset(f, 0, sizeof(*f));
@@ -387,12 +339,12 @@ static bool round_measure(struct ctx *c, const struct scenario *sc,
 	vms_create(sc, &set);
 	if (sc->unit == PER_VM) {
 		kmem_settle(&c->cg, &s1);
-		fig_add(f, &pre, &s1, 1);
+		kmem_fig_add(f, &pre, &s1, 1);
 	} else if (sc->unit == PER_VCPU) {
 		kmem_settle(&c->cg, &s0);
 		vms_grow_vcpus(sc, &set);
 		kmem_settle(&c->cg, &s1);
-		fig_add(f, &s0, &s1, 1);
+		kmem_fig_add(f, &s0, &s1, 1);
 		div *= sc->nr_vcpus - 1;
 		r->whole_vm[r->rounds] = kmem_delta(&pre, &s1, KMEM_KVM) / set.n;
 	} else if (!round_map(c, sc, &set, f, &r->meta[r->rounds])) {
@@ -401,19 +353,11 @@ static bool round_measure(struct ctx *c, const struct scenario *sc,
 		return false;
 	}
 done:
-	fig_scale(f, div, sc->unit == PER_GIB ? sc->slot_size : 0);
+	kmem_fig_scale(f, div, sc->unit == PER_GIB ? sc->slot_size : 0);
 	vms_destroy(&set);
 	r->vms_total += sc->nr_vms;
 	r->rounds++;
 	return true;
-}
-
-static void vmalloc_callers(struct kmem_vmalloc_caller *c, int *n)
-{
-	char *text = kmem_read_file("/proc/vmallocinfo");
-
-	*n = text ? kmem_parse_vmallocinfo(text, c, MAX_CALLERS) : 0;
-	free(text);
 }
 
 static void scenario_run(struct ctx *c, const struct scenario *sc,
@@ -426,15 +370,15 @@ static void scenario_run(struct ctx *c, const struct scenario *sc,
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kmem_settle(&c->cg, &first);
-	vmalloc_callers(r->vm0, &r->nr_vm0);
+	r->nr_vm0 = kmem_vmalloc_read(r->vm0, MAX_CALLERS);
 	for (i = 0; i < sc->rounds && i < MAX_ROUNDS; i++)
 		if (!round_measure(c, sc, r))
 			return;
 	if (!kmem_settle(&c->cg, &last))
 		tap_diag("%s: kernel memory still moving after the VMs were destroyed",
 			 sc->name);
-	fig_add(&r->leak, &first, &last, 1);
-	vmalloc_callers(r->vm1, &r->nr_vm1);
+	kmem_fig_add(&r->leak, &first, &last, 1);
+	r->nr_vm1 = kmem_vmalloc_read(r->vm1, MAX_CALLERS);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	tap_diag("%s: %u rounds in %.2f s", sc->name, r->rounds,
 		 (double)(t1.tv_sec - t0.tv_sec) +
@@ -466,7 +410,7 @@ static s64 resolution(const struct scenario *sc)
 	case PER_VCPU:
 		return 4096 / (sc->nr_vms * (sc->nr_vcpus - 1));
 	default:
-		return scale(3 * 4096, sc->nr_vms, sc->slot_size);
+		return kmem_scale(3 * 4096, sc->nr_vms, sc->slot_size);
 	}
 }
 
@@ -494,7 +438,7 @@ static void report_figures(const struct ctx *c, const struct scenario *sc,
 	u32 i, k;
 
 	tap_yaml_begin();
-	tap_yaml("config", "%s (%s MMU)", c->config, c->flavour);
+	tap_yaml("config", "%s (%s MMU)", c->lim.config, c->lim.flavour);
 	tap_yaml("unit", "bytes %s", unit_names[sc->unit]);
 	tap_yaml("vms", "%u at once, %u rounds", sc->nr_vms, r->rounds);
 	tap_yaml("resolution", "%" PRId64, resolution(sc));
@@ -531,16 +475,14 @@ static void report_figures(const struct ctx *c, const struct scenario *sc,
 	}
 	if (b)
 		tap_yaml("budget", "%" PRIu64 " (%s, %s %s)", b->bytes,
-			 c->budget_src, b->scenario, b->config);
+			 c->lim.budget_src, b->scenario, b->config);
 	tap_yaml_end();
 }
 
 static void check_budget(const struct ctx *c, const struct scenario *sc,
 			 const struct result *r)
 {
-	const struct kmem_bound *b = kmem_bounds_find(c->budgets, c->nr_budgets,
-						      sc->name, c->config,
-						      c->flavour);
+	const struct kmem_bound *b = kmem_budget_for(&c->lim, sc->name);
 	struct kmem_spread sp;
 
 	spread_of(r, KMEM_KVM, &sp);
@@ -559,28 +501,6 @@ static void check_budget(const struct ctx *c, const struct scenario *sc,
 	report_figures(c, sc, r, b);
 }
 
-/* Which callers of vmalloc hold more pages after the loops than before. */
-static void vmalloc_diag(const struct result *r)
-{
-	int i, j;
-
-	for (i = 0; i < r->nr_vm1; i++) {
-		const struct kmem_vmalloc_caller *b = &r->vm1[i];
-		s64 pages = 0, areas = 0;
-
-		for (j = 0; j < r->nr_vm0; j++) {
-			if (strcmp(r->vm0[j].caller, b->caller))
-				continue;
-			pages = r->vm0[j].pages;
-			areas = r->vm0[j].areas;
-		}
-		if (b->pages != pages || b->areas != areas)
-			tap_diag("vmallocinfo %s: %+" PRId64 " pages in %+" PRId64 " areas (now %" PRId64 " pages, %" PRId64 " areas)",
-				 b->caller, b->pages - pages, b->areas - areas,
-				 b->pages, b->areas);
-	}
-}
-
 /*
  * What the create/destroy loops left behind may not exceed "leak": in the
  * cgroup, and system wide in vmalloc and kernel stacks, which also see
@@ -589,12 +509,8 @@ static void vmalloc_diag(const struct result *r)
 static void check_leak(const struct ctx *c, const struct scenario *sc,
 		       const struct result *r)
 {
-	const struct kmem_bound *b = kmem_bounds_find(c->budgets, c->nr_budgets,
-						      "leak", c->config,
-						      c->flavour);
-	const struct kmem_bound *bs = kmem_bounds_find(c->budgets, c->nr_budgets,
-						       "leak-sys", c->config,
-						       c->flavour);
+	const struct kmem_bound *b = kmem_budget_for(&c->lim, "leak");
+	const struct kmem_bound *bs = kmem_budget_for(&c->lim, "leak-sys");
 	s64 tol = b ? (s64)b->bytes : 16384;
 	s64 tol_sys = bs ? (s64)bs->bytes : 65536;
 	s64 kvm = r->leak.item[KMEM_KVM];
@@ -605,7 +521,7 @@ static void check_leak(const struct ctx *c, const struct scenario *sc,
 		  "%s: %u VMs created and destroyed: kernel memory back to its baseline (cgroup %+" PRId64 " bytes, tolerance %" PRId64 "; system vmalloc+stacks %+" PRId64 ", tolerance %" PRId64 ")",
 		  sc->name, r->vms_total, kvm, tol, sys, tol_sys);
 	if (sys > tol_sys)
-		vmalloc_diag(r);
+		kmem_vmalloc_diag(r->vm0, r->nr_vm0, r->vm1, r->nr_vm1);
 	tap_yaml_begin();
 	tap_yaml("left_behind", "{ kvm_kmem: %" PRId64 ", kernel: %" PRId64 ", slab: %" PRId64 ", vmalloc: %" PRId64 ", sys_vmalloc: %" PRId64 ", sys_kernel_stack: %" PRId64 " }",
 		 kvm, r->leak.item[KMEM_KERNEL], r->leak.item[KMEM_SLAB],
@@ -619,44 +535,26 @@ static void check_leak(const struct ctx *c, const struct scenario *sc,
 static void check_baseline(const struct ctx *c, const struct scenario *sc,
 			   const struct result *r)
 {
-	const struct kmem_bound *b = kmem_bounds_find(c->base, c->nr_base,
-						      sc->name, c->config,
-						      c->flavour);
+	const struct kmem_bound *b = kmem_baseline_for(&c->lim, sc->name);
 	struct kmem_spread sp;
 	s64 allowed, noise;
 
-	if (!c->baseline_src)
+	if (!c->lim.base_src)
 		return;
 	spread_of(r, KMEM_KVM, &sp);
 	if (!b) {
 		tap_skip("not in the baseline", "%s: against %s", sc->name,
-			 c->baseline_src);
+			 c->lim.base_src);
 		return;
 	}
 	/* The run's own spread, and at least its resolution, is noise. */
 	noise = sp.max - sp.min > resolution(sc) ? sp.max - sp.min :
 						   resolution(sc);
-	allowed = (s64)b->bytes + (s64)(b->bytes * c->tolerance / 100) + noise;
+	allowed = kmem_baseline_allowed(&c->lim, b, noise);
 	tap_check(sp.median <= allowed,
 		  "%s: %" PRId64 " bytes %s against baseline %" PRIu64 " (+%u%%, allowed %" PRId64 ")",
 		  sc->name, sp.median, unit_names[sc->unit], b->bytes,
-		  c->tolerance, allowed);
-}
-
-static void record(struct ctx *c, const struct scenario *sc,
-		   const struct result *r, FILE *f)
-{
-	size_t n = strlen(c->figures);
-	struct kmem_spread sp;
-
-	spread_of(r, KMEM_KVM, &sp);
-	tap_diag("kmem-record: %-8s %-12s %" PRId64, sc->name, c->config,
-		 sp.median);
-	if (f)
-		fprintf(f, "%-8s %-12s %" PRId64 "\n", sc->name, c->config,
-			sp.median);
-	snprintf(c->figures + n, sizeof(c->figures) - n, "%s%s %s %" PRId64,
-		 n ? "; " : "", sc->name, c->config, sp.median);
+		  c->lim.tolerance, allowed);
 }
 
 /*
@@ -670,12 +568,9 @@ static void record(struct ctx *c, const struct scenario *sc,
 static const char *nested_split_skip(const struct kvm_platform *plat,
 				     char *why, size_t size)
 {
-	char v[8] = "N";
-
 	if (!plat->tdp_mmu)
 		return "the split caches are only used with the TDP MMU (nested guests' rmaps)";
-	module_param_read("/sys", "kvm", "eager_page_split", v, sizeof(v));
-	if (v[0] != 'Y' && v[0] != '1')
+	if (!plat->eager_split)
 		return "kvm.eager_page_split=N: nothing is split eagerly";
 	if (!nested_supported(plat, why, size))
 		return why;
@@ -688,19 +583,6 @@ static const char *nested_split_skip(const struct kvm_platform *plat,
  * the others are measured once per MMU flavour).  Natively, or in a
  * configuration no scenario names, every scenario runs.
  */
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = list;
-
-	while ((p = strstr(p, word))) {
-		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static bool runs_here(const struct scenario *all, u32 nr,
 		      const struct scenario *sc)
 {
@@ -710,93 +592,50 @@ static bool runs_here(const struct scenario *all, u32 nr,
 	if (!cfg || !*cfg)
 		return true;
 	for (i = 0; i < nr; i++)
-		if (has_word(all[i].configs, cfg))
-			return has_word(sc->configs, cfg);
+		if (text_has_word(all[i].configs, cfg))
+			return text_has_word(sc->configs, cfg);
 	return true;
 }
 
 /* ---- setup --------------------------------------------------------------- */
 
-static void load_bounds(const char *path, const char *text,
-			struct kmem_bound *b, int *n)
+/* A file an option names; unreadable is bad input. */
+static char *read_arg_file(const char *opt, const char *path)
 {
-	char err[128];
+	char *text = read_file(path);
 
-	*n = kmem_bounds_parse(text, b, MAX_BOUNDS, err, sizeof(err));
-	TEST_ASSERT(*n >= 0, "%s: %s", path, err);
-}
-
-static char *read_or_die(const char *path)
-{
-	char *text = kmem_read_file(path);
-
-	TEST_ASSERT(text, "cannot read %s: %s", path, strerror(errno));
+	if (!text)
+		usage_error("%s %s: %s", opt, path, strerror(errno));
 	return text;
 }
 
-static bool is_number(const char *s)
+/* After option parsing, before the platform probe: load what they name. */
+static void load_args(void *ctx)
 {
-	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 6;
-}
+	struct ctx *c = ctx;
+	size_t n = _binary_kmem_budgets_end - _binary_kmem_budgets_start;
+	char *text;
 
-static void parse_args(struct ctx *c, int argc, char **argv)
-{
-	const char *budget_file = NULL, *baseline_file = NULL, *figures = NULL;
-	char *text, *p;
-	int i;
-
-	c->tolerance = 10;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--list-configs"))
-			continue;	/* kvm_test_start() answers it */
-		if (!strcmp(a, "--budget-file") && v)
-			budget_file = v;
-		else if (!strcmp(a, "--record") && v)
-			c->record_file = v;
-		else if (!strcmp(a, "--baseline") && v)
-			baseline_file = v;
-		else if (!strcmp(a, "--baseline-figures") && v)
-			figures = v;
-		else if (!strcmp(a, "--tolerance") && v && is_number(v))
-			c->tolerance = (unsigned int)strtoul(v, NULL, 10);
-		else
-			TEST_ASSERT(false, "unknown argument '%s' (usage: kmem [--budget-file FILE] [--record FILE] [--baseline FILE | --baseline-figures 'SCENARIO CONFIG BYTES; ...'] [--tolerance PCT])",
-				    a);
-		i++;
-	}
-	if (budget_file) {
-		text = read_or_die(budget_file);
-		c->budget_src = budget_file;
+	if (c->budget_file) {
+		text = read_arg_file("--budget-file", c->budget_file);
+		kmem_limits_budgets(&c->lim, c->budget_file, text);
 	} else {
-		size_t n = _binary_kmem_budgets_end - _binary_kmem_budgets_start;
-
-		text = malloc(n + 1);
+		text = strndup(_binary_kmem_budgets_start, n);
 		TEST_ASSERT(text, "out of memory");
-		memcpy(text, _binary_kmem_budgets_start, n);
-		text[n] = '\0';
-		c->budget_src = "tests/kmem-budgets";
+		kmem_limits_budgets(&c->lim, "tests/kmem.budgets", text);
 	}
-	load_bounds(c->budget_src, text, c->budgets, &c->nr_budgets);
 	free(text);
-	TEST_ASSERT(!baseline_file || !figures,
-		    "--baseline and --baseline-figures exclude each other");
-	if (baseline_file) {
-		text = read_or_die(baseline_file);
-		c->baseline_src = baseline_file;
-	} else if (figures) {
-		text = strdup(figures);
-		TEST_ASSERT(text, "out of memory");
-		for (p = text; *p; p++)
-			if (*p == ';')
-				*p = '\n';
-		c->baseline_src = "--baseline-figures";
-	} else {
-		return;
+	if (c->baseline_file && c->figures_arg)
+		usage_error("--baseline and --baseline-figures exclude each other");
+	if (c->baseline_file) {
+		text = read_arg_file("--baseline", c->baseline_file);
+		kmem_limits_baseline(&c->lim, c->baseline_file, text);
+		free(text);
+	} else if (c->figures_arg) {
+		kmem_limits_baseline(&c->lim, "--baseline-figures", c->figures_arg);
 	}
-	load_bounds(c->baseline_src, text, c->base, &c->nr_base);
-	free(text);
+	if (c->record_file)
+		kmem_record_open(&c->lim, c->record_file);
 }
 
 static void describe(struct ctx *c, const struct kvm_platform *plat)
@@ -805,31 +644,14 @@ static void describe(struct ctx *c, const struct kvm_platform *plat)
 	const char *cfg = getenv("KMT_CONFIG");
 
 	/* The budgets are derived for kvm_amd; kvm_intel has its own keys. */
-	if (!plat->tdp)
-		c->flavour = "shadow";
-	else
-		c->flavour = plat->tdp_mmu ? "tdp" : "tdp-legacy";
-	if (plat->vendor == KVM_VENDOR_INTEL) {
-		snprintf(c->flavour_buf, sizeof(c->flavour_buf), "vmx-%s",
-			 c->flavour);
-		c->flavour = c->flavour_buf;
-	}
-	c->config = cfg && *cfg ? cfg : c->flavour;
+	c->lim.flavour = platform_mmu_flavour(plat, c->flavour_buf,
+					      sizeof(c->flavour_buf));
+	c->lim.config = cfg && *cfg ? cfg : c->lim.flavour;
 	uname(&u);
 	snprintf(c->kernel, sizeof(c->kernel), "%s %s", u.release, u.version);
-}
-
-static FILE *record_open(const struct ctx *c)
-{
-	FILE *f;
-
-	if (!c->record_file)
-		return NULL;
-	f = fopen(c->record_file, "a");
-	TEST_ASSERT(f, "cannot open %s: %s", c->record_file, strerror(errno));
-	fprintf(f, "# kernel %s\n# config %s (%s MMU)\n", c->kernel,
-		c->config, c->flavour);
-	return f;
+	if (c->lim.record)
+		fprintf(c->lim.record, "# kernel %s\n# config %s (%s MMU)\n",
+			c->kernel, c->lim.config, c->lim.flavour);
 }
 
 /*
@@ -886,20 +708,38 @@ int main(int argc, char **argv)
 		  .nested = true },
 	};
 	/* Static: lib/kmem.c leaves the cgroup at exit, after main(). */
-	static struct ctx c;
+	static struct ctx c = { .lim.tolerance = 10 };
 	static struct result r;
+	const struct test_opt opts[] = {
+		OPT_STRING("budget-file", "FILE", &c.budget_file,
+			   "budgets to hold the figures to (default: tests/kmem.budgets, built in)"),
+		OPT_STRING("record", "FILE", &c.record_file,
+			   "append this run's figures to FILE, in the budget file's format"),
+		OPT_STRING("baseline", "FILE", &c.baseline_file,
+			   "figures of an earlier kernel (a --record file) to compare with"),
+		OPT_STRING("baseline-figures", "'SCENARIO CONFIG BYTES; ...'", &c.figures_arg,
+			   "the same, inline"),
+		OPT_U32("tolerance", "PCT", &c.lim.tolerance, 0, 1000,
+			"allowed growth over the baseline, percent (default 10)"),
+		{ 0 }
+	};
+	const struct kvm_test test = {
+		.configs = "shadow tdp nested",
+		.summary = "Kernel memory per VM held to budgets, no leak on destroy, and compared with a baseline.",
+		.opts = opts,
+		.check_args = load_args,
+		.ctx = &c,
+	};
 	struct kvm_platform plat;
-	FILE *rec;
+	struct kmem_spread sp;
 	u32 i;
 
-	parse_args(&c, argc, argv);
-	kvm_test_start(argc, argv, "shadow tdp nested", &plat);
+	kvm_test_start(argc, argv, &test, &plat);
 	c.plat = &plat;
 	describe(&c, &plat);
-	tap_diag("config %s (%s MMU), kernel %s", c.config, c.flavour, c.kernel);
+	tap_diag("config %s (%s MMU), kernel %s", c.lim.config, c.lim.flavour, c.kernel);
 	if (__kmem_cg_enter(&c.cg, c.why, sizeof(c.why)))
 		tap_skip_all("%s", c.why);
-	rec = record_open(&c);
 	warm_up(scenarios, ARRAY_SIZE(scenarios));
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		const struct scenario *sc = &scenarios[i];
@@ -924,12 +764,10 @@ int main(int argc, char **argv)
 		check_budget(&c, sc, &r);
 		check_leak(&c, sc, &r);
 		check_baseline(&c, sc, &r);
-		record(&c, sc, &r, rec);
+		spread_of(&r, KMEM_KVM, &sp);
+		kmem_record(&c.lim, sc->name, sp.median);
 	}
-	if (rec)
-		fclose(rec);
-	if (c.figures[0])
-		tap_diag("kmem-baseline-figures: %s", c.figures);
+	kmem_record_close(&c.lim);
 	kmem_cg_leave(&c.cg);
 	return tap_finish();
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dirty_log.h"
 #include "kvm_test.h"
 #include "guest.h"
 #include "nested.h"
@@ -78,25 +79,16 @@ static bool l2_fill_verify(struct nested_test *t, bool fill)
 	       (!t->alias || l2_do(t, L2_VERIFY, L2_ALIAS, 0, NR_PAGES));
 }
 
-static void stats_diag(struct nested_test *t, const char *when)
-{
-	tap_diag("%s %s: pages_4k %" PRIu64 " pages_2m %" PRIu64,
-		 t->name, when, vm_stat(t->vm, "pages_4k"),
-		 vm_stat(t->vm, "pages_2m"));
-}
-
 static bool setup(struct nested_test *t, bool alias,
 		  const struct kvm_platform *plat)
 {
 	struct guest_program prog = nested_program(plat);
 	char why[256];
-	char v[8] = "N";
 
 	memset(t, 0, sizeof(*t));
 	t->alias = alias;
 	t->name = alias ? "nested, L2 aliases" : "nested";
-	module_param_read("/sys", "kvm", "eager_page_split", v, sizeof(v));
-	t->eager = v[0] == 'Y';
+	t->eager = plat->eager_split;
 	rng_seed(&t->rng, 7);
 	t->vm = vm_create_guest(PAGING_LM4, &prog, LAYOUT_RUNTIME_END);
 	if (__vm_add_memslot(t->vm, SLOT, L1_GPA, SLOT_SIZE, MEM_HUGETLB_2M, 0,
@@ -112,16 +104,12 @@ static bool setup(struct nested_test *t, bool alias,
 	return true;
 }
 
-static bool page_dirty(const u64 *bitmap, u32 page)
-{
-	return bitmap[page / 64] & (1ULL << (page % 64));
-}
-
 /* L2 writes random pages (through the alias too); all must be dirty. */
 static void dirty_rounds(struct nested_test *t)
 {
 	u32 list[PER_ROUND], round, i, missed = 0;
-	u64 list_gpa;
+	u64 list_gpa, l2_base;
+	char when[64];
 
 	for (round = 0; round < ROUNDS; round++) {
 		vm_get_dirty_log(t->vm, SLOT, t->bitmap);
@@ -131,21 +119,15 @@ static void dirty_rounds(struct nested_test *t)
 		list_gpa = vm_arena_alloc(t->vm, sizeof(list));
 		memcpy(gpa_to_hva(t->vm, list_gpa), list, sizeof(list));
 		t->gen++;
-		if (!l2_do(t, L2_WRITE_LIST, t->alias && (round & 1) ? L2_ALIAS : L2_GPA,
-			   list_gpa, PER_ROUND)) {
+		l2_base = t->alias && (round & 1) ? L2_ALIAS : L2_GPA;
+		if (!l2_do(t, L2_WRITE_LIST, l2_base, list_gpa, PER_ROUND)) {
 			tap_check(false, "%s: L2 writes each round", t->name);
 			return;
 		}
-		memset(t->bitmap, 0, sizeof(t->bitmap));
-		vm_get_dirty_log(t->vm, SLOT, t->bitmap);
-		for (i = 0; i < PER_ROUND; i++) {
-			if (page_dirty(t->bitmap, list[i]))
-				continue;
-			if (missed++ < 8)
-				tap_diag("round %u: L2 wrote page %u, L1 gfn 0x%" PRIx64 " not reported dirty",
-					 round, list[i],
-					 (u64)((L1_GPA >> 12) + list[i]));
-		}
+		dirty_log_fetch(t->vm, SLOT, t->bitmap, NR_PAGES, false);
+		snprintf(when, sizeof(when), "round %u, L2 wrote through %s", round,
+			 l2_base == L2_ALIAS ? "the alias" : "its first mapping");
+		missed += dirty_log_missed(t->bitmap, list, PER_ROUND, L1_GPA, when);
 	}
 	tap_check(!missed,
 		  "%s: %u rounds of %u L2 writes: every page reported dirty at its L1 gfn (%u missed)",
@@ -175,7 +157,7 @@ static void scenario(bool alias, const struct kvm_platform *plat)
 	if (!tap_check(l2_fill_verify(&t, true), "%s: L2 filled the slot", t.name))
 		goto out;
 	huge = vm_stat(t.vm, "pages_2m");
-	stats_diag(&t, "after L2 touched the slot");
+	vm_mappings_diag(t.vm, "%s after L2 touched the slot", t.name);
 	tap_check(huge == expect_huge,
 		  "%s: the nested MMU maps L2's 2 MiB %s pages huge: pages_2m %" PRIu64 ", expected %u",
 		  t.name, nested_npt_name(plat), huge, expect_huge);
@@ -183,7 +165,7 @@ static void scenario(bool alias, const struct kvm_platform *plat)
 	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t.vm, "pages_2m");
 	small = vm_stat(t.vm, "pages_4k");
-	stats_diag(&t, "right after enabling dirty logging");
+	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", t.name);
 	if (t.eager)
 		tap_check(huge == 0 && small - small0 == children * 512ULL,
 			  "%s: eager_page_split=Y: all %u nested huge mappings split before L2 ran again (pages_2m %" PRIu64 ", pages_4k +%" PRIu64 ", expected +%u)",
@@ -198,7 +180,7 @@ static void scenario(bool alias, const struct kvm_platform *plat)
 	dirty_rounds(&t);
 	tap_check(l2_fill_verify(&t, true) && l2_fill_verify(&t, false),
 		  "%s: L2 rewrites and verifies the whole slot", t.name);
-	stats_diag(&t, "at the end");
+	vm_mappings_diag(t.vm, "%s at the end", t.name);
 	nested_l2_finish(&t.l2);
 out:
 	vm_destroy(t.vm);
@@ -206,10 +188,14 @@ out:
 
 int main(int argc, char **argv)
 {
+	static const struct kvm_test test = {
+		.configs = "nested nested-noeager",
+		.summary = "Eager page splitting and dirty logging of L2's memory on the nested MMU lose nothing.",
+	};
 	struct kvm_platform plat;
 	char why[256];
 
-	kvm_test_start(argc, argv, "nested nested-noeager", &plat);
+	kvm_test_start(argc, argv, &test, &plat);
 	if (!nested_supported(&plat, why, sizeof(why)))
 		tap_skip_all("%s", why);
 	tap_diag("L1 runs L2 under %s", nested_name(&plat));

@@ -22,7 +22,6 @@
  *
  *   quadrant [--mode nonpae|pae|64] [--seed N] [--iterations N] [--long]
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,11 +361,12 @@ static void scenario_alias(struct qtest *t)
 }
 
 struct options {
-	int mode;		/* -1: all */
+	int mode;		/* PAGING_NR_MODES: all */
 	u64 seed;
 	bool seed_given;
 	u32 iterations;
 	u32 nr_seeds;
+	bool long_run;
 };
 
 static void scenario_random(struct qtest *t, u64 seed, u32 iterations)
@@ -400,53 +400,42 @@ static void run_mode(enum paging_mode mode, const struct options *o)
 	}
 }
 
-static void parse(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "iterations", required_argument, NULL, 'i' },
-		{ "long", no_argument, NULL, 'l' },
-		{ "list-configs", no_argument, NULL, 'c' },
-		{ 0 }
-	};
-	int c;
-
-	*o = (struct options){ .mode = -1, .seed = 1, .iterations = 1500,
-			       .nr_seeds = 3 };
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			o->mode = paging_mode_parse(optarg);
-			TEST_ASSERT(o->mode < PAGING_LM5, "unknown mode %s", optarg);
-			break;
-		case 's':
-			o->seed = strtoull(optarg, NULL, 0);
-			o->nr_seeds = 1;
-			break;
-		case 'i':
-			o->iterations = (u32)strtoul(optarg, NULL, 0);
-			break;
-		case 'l':
-			o->iterations = 100000;
-			o->nr_seeds = 10;
-			break;
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
+	static const char *const modes[] = { "nonpae", "pae", "64", NULL };
+	struct options o = { .mode = PAGING_NR_MODES, .seed = 1,
+			     .iterations = 1500, .nr_seeds = 3 };
+	const struct test_opt opts[] = {
+		OPT_CHOICE("mode", "MODE", &o.mode, modes,
+			   "only this paging mode: nonpae, pae or 64"),
+		{ .name = "seed", .kind = OPT_U64, .dst = &o.seed, .metavar = "N",
+		  .min = 0, .max = UINT64_MAX, .given = &o.seed_given,
+		  .help = "seed of the scenarios; one random run from N + 100 instead of three" },
+		OPT_U32("iterations", "N", &o.iterations, 1, 10000000,
+			"steps of each random differential run (default 1500)"),
+		OPT_FLAG("long", &o.long_run,
+			 "qualification length: 10 random runs of 100000 steps"),
+		{ 0 }
+	};
+	const struct kvm_test test = {
+		.configs = "shadow",
+		.summary = "Quadrant-correct shadowing of 4-byte guest PTEs (fixed scenarios and a randomized differential run per paging mode).",
+		.opts = opts,
+	};
 	struct kvm_platform plat;
-	struct options o;
 	int mode;
 
-	kvm_test_start(argc, argv, "shadow", &plat);
-	parse(argc, argv, &o);
+	kvm_test_start(argc, argv, &test, &plat);
+	if (o.seed_given)
+		o.nr_seeds = 1;
+	if (o.long_run) {
+		o.iterations = 100000;
+		o.nr_seeds = o.seed_given ? 1 : 10;
+	}
 	if (plat.tdp)
 		tap_diag("TDP is on: guest PTEs are not shadowed, so this run checks the guest walk only");
 	for (mode = PAGING_NONPAE; mode <= PAGING_LM4; mode++)
-		if (o.mode < 0 || o.mode == mode)
+		if (o.mode == PAGING_NR_MODES || o.mode == mode)
 			run_mode(mode, &o);
 	return tap_finish();
 }

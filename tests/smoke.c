@@ -11,7 +11,6 @@
  * read returning another physical page's tag or a write landing on
  * another page.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,10 +164,14 @@ static void run_mode(enum paging_mode mode)
 
 int main(int argc, char **argv)
 {
+	static const struct kvm_test test = {
+		.configs = "shadow tdp",
+		.summary = "Smoke test: data, faults and INVLPG in every paging mode.",
+	};
 	struct kvm_platform plat;
 	int mode;
 
-	kvm_test_start(argc, argv, "shadow tdp", &plat);
+	kvm_test_start(argc, argv, &test, &plat);
 	for (mode = 0; mode < PAGING_NR_MODES; mode++)
 		run_mode(mode);
 	return tap_finish();

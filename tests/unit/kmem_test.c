@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kmem.h"
+#include "kmem_budget.h"
 #include "tap.h"
 #include "test_util.h"
 
