@@ -6,6 +6,17 @@
 #   OUT/matrix.md    test x configuration matrix, failures with diagnostics
 #   OUT/facts.md     kernel, QEMU/CPU, module parameters, timings
 #   OUT/figures.md   the YAML figures of passing points (kmem per VM, ...)
+#   OUT/points.tsv   one line per point, for ci/kcidb.awk, ci/compare.awk
+#                    and ci/html.awk: test, config, key, status, description,
+#                    reason, diagnostics, YAML (tabs and newlines escaped
+#                    as \t, \n; backslashes as \\).  The key names the
+#                    point across runs: its description with standalone
+#                    numbers (measurements) as "N", "~2", "~3"... after it
+#                    when that repeats within the configuration.
+#   OUT/known.md     known kernel bugs seen, and those found fixed
+#   OUT/env.tsv      what the points ran on: "kernel", "release", "qemu",
+#                    "bochs" lines, "param CONFIG PARAMS", "time TEST QEMU
+#                    BOCHS" (tab-separated)
 # Usage: awk -v out=DIR -f ci/report.awk LOG...
 # TAP point names carry their configuration as "[config] description".
 
@@ -31,6 +42,27 @@ function flush_case() {
 	case_diag[test, ncase[test]] = diag
 	case_yaml[test, ncase[test]] = yaml
 	cur = ""; diag = ""; yaml = ""; in_yaml = 0
+}
+
+# Backslash, tab and newline escaped: one TSV field.
+function esc(s) {
+	gsub(/\\/, "\\\\\\\\", s); gsub(/\t/, "\\t", s); gsub(/\n/, "\\n", s)
+	return s
+}
+
+# The point's name without its measurements: numbers that stand alone
+# (not part of a word such as pages_2m or hugetlb-1g), hex included.
+function point_key(d,   k, out) {
+	k = " " d " "
+	gsub(/0x[0-9a-fA-F]+/, "N", k)
+	out = ""
+	while (match(k, /[^A-Za-z0-9_.][-+]?[0-9][0-9.]*[^A-Za-z0-9_]/)) {
+		out = out substr(k, 1, RSTART) "N"
+		k = substr(k, RSTART + RLENGTH - 1)
+	}
+	k = out k
+	sub(/^ /, "", k); sub(/ $/, "", k)
+	return k
 }
 
 function new_test(file) {
@@ -75,6 +107,7 @@ FNR == 1 { new_test(FILENAME) }
 }
 
 /^# kernel: / && !kernel { kernel = substr($0, 11) }
+/^# guest kernel: / && !release { release = substr($0, 17) }
 /^# qemu: / && !qemu { qemu = substr($0, 9) }
 /^# (\[[^]]+\] )?bochs: / && !bochs { bochs = $0; sub(/^.*bochs: /, "", bochs) }
 /^# \[[^]]+\] module parameters: / {
@@ -85,6 +118,11 @@ FNR == 1 { new_test(FILENAME) }
 /^# (\[[^]]+\] )?bochs time: / { btiming[test] = $0; sub(/^.*bochs time: /, "", btiming[test]) }
 /^Bail out!/ { flush_case(); cur = "fail" SUBSEP "harness" SUBSEP $0; total["fail"]++; count[test, "harness", "fail"]++
 	if (!("harness" in seen_cfg)) { seen_cfg["harness"] = 1; cfgs[++ncfg] = "harness" } }
+# ci/known-issues.awk's verdict on a passing point a known bug names.
+/^# known issue [^ ]+: / && cur != "" {
+	split(cur, a, SUBSEP)
+	kfixed[++nkfixed] = test ": [" a[2] "] " substr($0, 16)
+}
 /^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
 /^  / {
 	if (cur == "")
@@ -154,6 +192,11 @@ END {
 			printf "- %s: [%s] %s: %s\n", t, a[2], a[3], a[4] > matrix
 		}
 	}
+	known = out "/known.md"; printf "" > known
+	for (i = 1; i <= nkfixed; i++) {
+		if (i == 1) printf "\n### Known bugs not seen on this kernel\n\n" > known
+		printf "- %s\n", kfixed[i] > known
+	}
 	nfail = 0
 	for (i = 1; i <= ntests; i++) {
 		t = tests[i]
@@ -162,6 +205,30 @@ END {
 			if (a[1] != "fail") continue
 			if (!nfail++) printf "\n## Failures\n" > matrix
 			printf "\n### %s: [%s] %s\n\n```\n%s```\n", t, a[2], a[3], case_diag[t, k] > matrix
+		}
+	}
+
+	env = out "/env.tsv"
+	printf "kernel\t%s\nrelease\t%s\nqemu\t%s\nbochs\t%s\n", kernel, release, qemu, bochs > env
+	for (i = 1; i <= nparam; i++) {
+		c = substr(params[i], 2, index(params[i], "]") - 2)
+		p = params[i]; sub(/^[^]]*\] module parameters: */, "", p)
+		printf "param\t%s\t%s\n", c, p > env
+	}
+	for (i = 1; i <= ntests; i++)
+		printf "time\t%s\t%s\t%s\n", tests[i], timing[tests[i]], btiming[tests[i]] > env
+
+	tsv = out "/points.tsv"
+	printf "" > tsv
+	for (i = 1; i <= ntests; i++) {
+		t = tests[i]
+		for (k = 1; k <= ncase[t]; k++) {
+			split(cases[t, k], a, SUBSEP)
+			key = point_key(a[3])
+			n = ++keyseen[t, a[2], key]
+			if (n > 1) key = key " ~" n
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t, a[2], esc(key), a[1],
+			       esc(a[3]), esc(a[4]), esc(case_diag[t, k]), esc(case_yaml[t, k]) > tsv
 		}
 	}
 
