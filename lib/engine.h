@@ -211,6 +211,7 @@ enum eng_event_code {
 	EV_HOST_WRITE,		/* host stores b into the guest entry at a */
 	EV_SLOT_RECREATE,	/* memslot @slot deleted and created again */
 	EV_SLOT_MOVE,		/* KVM_MR_MOVE away and back */
+	EV_SLOT_REPLACE,	/* deleted, created on a copy of its memory */
 	EV_DONTNEED,		/* madvise(MADV_DONTNEED) [a, a + b): zeroes */
 	EV_MPROTECT,		/* mprotect(PROT_READ) [a, a + b) and back */
 	EV_DIRTY_ON,		/* KVM_MEM_LOG_DIRTY_PAGES on @slot */
@@ -255,7 +256,7 @@ enum eng_step_kind {
 	STEP_SET_PDE,		/* region a's PDE (current root) = val; CR3 */
 	STEP_CR3,		/* load root a */
 	STEP_WP,		/* CR0.WP = val */
-	STEP_READ_ENTRY,	/* read back table a entry b: A/D checked */
+	STEP_READ_ENTRY,	/* read back the level-a entry of va: A/D */
 	STEP_HOST_PTE,		/* host writes table a entry b = val */
 	STEP_HOST_PDE,		/* host writes region a's PDE in root b */
 	STEP_FORCE,		/* guest rewrites the host-written entries */
@@ -306,6 +307,7 @@ struct eng_random {
 	u32 nr_entries;		/* entries per table */
 	u64 large;		/* bytes one level-2 entry maps */
 	bool dirty_on;
+	u64 last_va;		/* of the last access drawn */
 };
 
 void eng_steps_push(struct eng_steps *l, const struct eng_step *st);

@@ -26,7 +26,8 @@
 #include "test_util.h"
 
 static const char *const event_names[EV_NR_CODES] = {
-	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "DONTNEED", "MPROTECT",
+	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "SLOT_REPLACE",
+	"DONTNEED", "MPROTECT",
 	"DIRTY_ON", "DIRTY_OFF", "DIRTY_GET", "HUGE_BASELINE", "HUGE_CHECK",
 };
 
@@ -101,6 +102,7 @@ static void predict_event(struct ptgen *g, struct eng_event *ev)
 	case EV_DIRTY_ON:
 	case EV_SLOT_RECREATE:
 	case EV_SLOT_MOVE:
+	case EV_SLOT_REPLACE:
 		/* A new slot (or logging just started): a new bitmap. */
 		forget_written(g, ev->slot);
 		break;
@@ -180,6 +182,26 @@ static void set_region(struct ptgen *g, struct kvm_memslot *m, u64 gpa,
 	vm_ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
+/*
+ * The slot deleted and created again on new host memory holding the same
+ * data: whatever KVM still maps of the old memory is a stale mapping.
+ */
+static void replace_slot(struct ptgen *g, struct kvm_memslot *m)
+{
+	struct mem_region fresh, old;
+	char why[256];
+
+	TEST_ASSERT(!mem_region_alloc(&fresh, m->mem.size, m->mem.backing, why,
+				      sizeof(why)),
+		    "new memory for slot %u: %s", m->slot, why);
+	memcpy(fresh.hva, m->mem.hva, m->mem.size);
+	set_region(g, m, m->gpa, 0);
+	old = m->mem;
+	m->mem = fresh;
+	set_region(g, m, m->gpa, m->mem.size);
+	mem_region_free(&old);
+}
+
 static void check_dirty(struct ptgen *g, const struct eng_event *ev)
 {
 	struct kvm_memslot *m = vm_memslot(g->vm, ev->slot);
@@ -231,6 +253,9 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 	case EV_SLOT_MOVE:
 		set_region(g, m, SLOT_PARK_GPA, m->mem.size);
 		set_region(g, m, m->gpa, m->mem.size);
+		break;
+	case EV_SLOT_REPLACE:
+		replace_slot(g, m);
 		break;
 	case EV_DONTNEED:
 		TEST_ASSERT(!madvise(hva, ev->b, MADV_DONTNEED), "madvise: %m");

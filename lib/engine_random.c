@@ -218,6 +218,7 @@ static void draw_access(struct eng_random *r, struct eng_steps *out,
 			 below(r, PAGE_SIZE_4K / 4) * 4;
 
 		push(out, STEP_ACCESS, codes[below(r, 8)], 0, 0, va, 0);
+		r->last_va = va;
 	}
 }
 
@@ -238,8 +239,13 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 		   r->prm.window_slot : r->prm.data_slot;
 	u64 x = below(r, 100), lo, size;
 
-	if (x < 15) {
+	if (x < 8) {
 		push(out, STEP_EVENT, EV_SLOT_RECREATE, slot, 0, 0, 0);
+	} else if (x < 15) {
+		/* Not slot 0: the host keeps pointers into it (percpu). */
+		if (r->prm.window)
+			push(out, STEP_EVENT, EV_SLOT_REPLACE,
+			     r->prm.window_slot, 0, 0, 0);
 	} else if (x < 30) {
 		push(out, STEP_EVENT, EV_SLOT_MOVE, slot, 0, 0, 0);
 	} else if (x < 45) {
@@ -286,12 +292,15 @@ static void draw_host(struct eng_random *r, struct eng_steps *out)
 		push(out, STEP_FORCE, 0, 0, 0, 0, 0);
 }
 
+/* CR0.WP, or the PTE / PDE of the last access read back. */
 static void draw_extra(struct eng_random *r, struct eng_steps *out)
 {
-	if (below(r, 3) == 0)
+	u64 x = below(r, 3);
+
+	if (x == 0)
 		push(out, STEP_WP, 0, 0, 0, 0, below(r, 2));
-	else
-		push_pte(r, out, STEP_READ_ENTRY);
+	else if (r->last_va)
+		push(out, STEP_READ_ENTRY, 0, (u32)x, 0, r->last_va, 0);
 }
 
 static void draw_step(struct eng_random *r, struct eng_steps *out)
@@ -398,6 +407,18 @@ static void emit_set_pde(struct eng_random *r, const struct eng_step *st)
 	ptgen_load_cr3(g, ptgen_cr3(g));
 }
 
+/* The entry at level a that maps va now, read back by the guest. */
+static void emit_read_entry(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 epa;
+
+	ptgen_force(g);
+	epa = ptgen_entry_pa(g, st->va, st->a == 2 ? 2 : 1);
+	if (epa)
+		ptgen_op(g, OP_READ32, epa, 0, OPF_ENTRY_AD);
+}
+
 static void emit_host_pde(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -414,7 +435,8 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	const struct eng_params *prm = &r->prm;
 	u32 slot = st->a, code = st->code;
 
-	if (code == EV_SLOT_RECREATE || code == EV_SLOT_MOVE ||
+	if (code == EV_SLOT_RECREATE || code == EV_SLOT_REPLACE ||
+	    code == EV_SLOT_MOVE ||
 	    code == EV_DONTNEED || code == EV_MPROTECT) {
 		ptgen_event(g, code, slot, st->va, st->val);
 		return;
@@ -459,9 +481,7 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		ptgen_op(g, OP_SET_WP, 0, st->val & 1, 0);
 		break;
 	case STEP_READ_ENTRY:
-		ptgen_force(g);
-		ptgen_op(g, OP_READ32, table_entry(r, st->a, st->b), 0,
-			 OPF_ENTRY_AD);
+		emit_read_entry(r, st);
 		break;
 	case STEP_HOST_PTE:
 		ptgen_host_set_entry(g, table_entry(r, st->a, st->b), st->val);

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The randomized differential engine over every paging mode and MMU
+ * configuration: guest page-table edits, flushes, CR3 switches, CR0.WP
+ * toggles, A/D bits read back and accesses, interleaved with host-side
+ * events (host stores to guest page-table entries, MADV_DONTNEED,
+ * mprotect, memslot delete/recreate and KVM_MR_MOVE, dirty logging on,
+ * off and fetched), every outcome predicted by the reference walker
+ * (lib/engine.h).
+ *
+ * Guards arch/x86/kvm/mmu as a whole, in each flavour: the shadow MMU
+ * building shadow pages from guest tables (npt=0 / ept=0: write tracking,
+ * unsync and resync on INVLPG and CR3 loads, role.quadrant of 4-byte
+ * tables, large guest pages, shadow pages looked up by gfn and role after
+ * the host rewrote the guest's table), the shadow MMU doing TDP
+ * (tdp_mmu=N: its rmaps, write-protection for dirty logging and the
+ * collapse of huge mappings afterwards) and the TDP MMU; the mmu notifier
+ * and memslot zap paths in all of them.  Bug classes: an access that
+ * reaches another page or faults differently than the architecture says,
+ * data written to the wrong page, a written page missing from the dirty
+ * bitmap, huge mappings not restored once dirty logging stops, a WARN or
+ * BUG in the kernel log (the harness fails the configuration on those).
+ *
+ * One TAP point per (mode, seed).  A failing point is shrunk (delta
+ * debugging over its steps) and its reproducer printed as "# repro:"
+ * lines; save them to a file and rerun with --replay FILE.
+ *
+ *   fuzz [--mode M] [--seed N] [--steps N] [--duration S | --long]
+ *        [--replay FILE] [--no-shrink]
+ *   M: nonpae-4k nonpae-pse pae 64 la57
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "guest.h"
+#include "kvm_test.h"
+#include "opts.h"
+#include "tap.h"
+#include "test_util.h"
+
+GUEST_PROGRAM_DECLARE(op_interp);
+
+/*
+ * Slot 0: runtime, then 4 KiB data pages.  Slot 1: THP-backed, 2 MiB
+ * aligned: the guest's large pages and the huge-page window.
+ */
+#define SLOT0_SIZE	(16ULL << 20)
+#define SLOT1_GPA	(16ULL << 20)
+#define SLOT1_SIZE	(8ULL << 20)
+#define WINDOW_VA	0x30000000ULL
+
+static const struct ptgen_area area = {
+	.data_lo = 8ULL << 20, .data_hi = 16ULL << 20,
+	.large_lo = SLOT1_GPA, .large_hi = SLOT1_GPA + SLOT1_SIZE,
+};
+
+struct variant {
+	const char *name;
+	enum paging_mode mode;
+	u32 large_pct;
+	bool wide_va;
+};
+
+static const struct variant variants[] = {
+	{ "nonpae-4k", PAGING_NONPAE, 0, false },
+	{ "nonpae-pse", PAGING_NONPAE, 20, false },
+	{ "pae", PAGING_PAE, 20, false },
+	{ "64", PAGING_LM4, 20, true },
+	{ "la57", PAGING_LM5, 20, true },
+};
+
+struct options {
+	int variant;		/* -1: all */
+	u64 seed;
+	u32 steps;
+	u32 duration;		/* seconds; 0: one seed per variant */
+	const char *replay;
+	bool shrink;
+};
+
+/* One run: a variant, a seed, and the steps (drawn from the seed if NULL). */
+struct run {
+	const struct variant *v;
+	u64 seed;
+	u32 nr_steps;
+	u32 ops, events;	/* of the last run */
+	bool huge;		/* slot 1 got its THP backing */
+};
+
+static struct kvm_vm *make_vm(struct run *run)
+{
+	struct guest_program prog = GUEST_PROGRAM(op_interp);
+	struct kvm_vm *vm = vm_create_guest(run->v->mode, &prog, SLOT0_SIZE);
+	char why[256];
+
+	run->huge = !__vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE,
+				      MEM_ANON_THP, 0, why, sizeof(why));
+	if (!run->huge)
+		vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE, MEM_ANON, 0);
+	return vm;
+}
+
+static void params(const struct run *run, struct eng_params *prm)
+{
+	*prm = (struct eng_params){
+		.nr_regions = 8, .nr_steps = run->nr_steps,
+		.large_pct = run->v->large_pct, .wide_va = run->v->wide_va,
+		.guest_extras = true, .host_events = true,
+		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
+		.window_size = SLOT1_SIZE, .window_slot = 1, .data_slot = 0,
+	};
+}
+
+/*
+ * Builds the guest from the seed, emits @steps (or draws them into
+ * @drawn), runs and compares.  True when everything was as predicted.
+ */
+static bool run_steps(struct run *run, const struct eng_steps *steps,
+		      struct eng_steps *drawn)
+{
+	struct kvm_vm *vm = make_vm(run);
+	struct kvm_vcpu *vcpu = vm_guest_vcpu_add(vm, 0);
+	struct eng_params prm;
+	struct eng_random r;
+	struct ptgen g;
+	char name[128];
+	bool ok;
+	u32 i;
+
+	params(run, &prm);
+	ptgen_init(&g, vm, run->seed, &area);
+	eng_random_setup(&r, &g, &prm);
+	if (!steps) {
+		eng_random_draw(&r, drawn, run->nr_steps);
+		steps = drawn;
+	}
+	for (i = 0; i < steps->nr; i++)
+		eng_step_emit(&r, &steps->v[i]);
+	eng_random_finish(&r);
+	snprintf(name, sizeof(name), "%s seed %" PRIu64, run->v->name, run->seed);
+	ok = ptgen_verdict(&g, vcpu, name);
+	run->ops = g.s.nr;
+	run->events = g.nr_ev;
+	ptgen_free(&g);
+	vm_destroy(vm);
+	return ok;
+}
+
+static bool trial_fails(void *opaque, const struct eng_steps *steps,
+			bool verbose)
+{
+	(void)verbose;
+	return !run_steps(opaque, steps, NULL);
+}
+
+static void print_repro(const struct run *run, const struct eng_steps *steps)
+{
+	char line[256];
+	u32 i;
+
+	tap_diag("repro: fuzz-replay 1");
+	tap_diag("repro: variant %s", run->v->name);
+	tap_diag("repro: seed %" PRIu64, run->seed);
+	for (i = 0; i < steps->nr; i++) {
+		eng_step_format(&steps->v[i], line, sizeof(line));
+		tap_diag("repro: %s", line);
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A failing run: shrink it, then show it once more with its diagnostics. */
+static void shrink_and_report(struct run *run, struct eng_steps *steps)
+{
+	u32 before = steps->nr;
+	double t0 = now();
+
+	eng_shrink(steps, trial_fails, run, 400);
+	tap_diag("shrunk %u steps to %u in %.1f s; the short run:", before,
+		 steps->nr, now() - t0);
+	if (!run_steps(run, steps, NULL))
+		print_repro(run, steps);
+	else
+		tap_diag("the shrunk run passes alone (a flaky failure?); the full run is the reproducer");
+}
+
+static void run_point(const struct variant *v, u64 seed,
+		      const struct options *o)
+{
+	struct run run = { .v = v, .seed = seed, .nr_steps = o->steps };
+	struct eng_steps steps = { 0 };
+	double t0 = now(), dt;
+	char why[128];
+	bool ok;
+
+	if (!paging_mode_supported(v->mode, why, sizeof(why))) {
+		tap_skip(why, "%s: seed %" PRIu64 ", %u steps as predicted",
+			 v->name, seed, o->steps);
+		return;
+	}
+	ok = run_steps(&run, NULL, &steps);
+	dt = now() - t0;
+	tap_diag("%s seed %" PRIu64 ": %u ops, %u host events in %.2f s (%.0f ops/s)%s",
+		 v->name, seed, run.ops, run.events, dt, run.ops / dt,
+		 run.huge ? "" : "; no THP for slot 1");
+	if (!ok && o->shrink)
+		shrink_and_report(&run, &steps);
+	else if (!ok)
+		print_repro(&run, &steps);
+	tap_check(ok, "%s: seed %" PRIu64 ", %u steps as predicted", v->name,
+		  seed, o->steps);
+	eng_steps_free(&steps);
+}
+
+static int variant_parse(const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(variants); i++)
+		if (!strcmp(name, variants[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* Strips TAP "# " and "repro: " prefixes so that saved output replays. */
+static char *replay_line(char *line)
+{
+	line[strcspn(line, "\n")] = 0;
+	if (!strncmp(line, "# ", 2))
+		line += 2;
+	if (!strncmp(line, "repro: ", 7))
+		line += 7;
+	return line;
+}
+
+static void replay(const struct options *o)
+{
+	FILE *f = fopen(o->replay, "r");
+	struct run run = { 0 };
+	struct eng_steps steps = { 0 };
+	char buf[512], *line, name[64];
+	struct eng_step st;
+	int v;
+
+	if (!f)
+		usage_error("cannot open replay file %s: %m", o->replay);
+	while (fgets(buf, sizeof(buf), f)) {
+		line = replay_line(buf);
+		if (!*line || !strncmp(line, "fuzz-replay", 11))
+			continue;
+		if (sscanf(line, "variant %63s", name) == 1) {
+			v = variant_parse(name);
+			if (v < 0)
+				usage_error("unknown variant in replay file: %s", name);
+			run.v = &variants[v];
+		} else if (sscanf(line, "seed %" SCNu64, &run.seed) == 1) {
+			continue;
+		} else if (eng_step_parse(line, &st)) {
+			eng_steps_push(&steps, &st);
+		} else {
+			usage_error("malformed replay line: %s", line);
+		}
+	}
+	fclose(f);
+	if (!run.v)
+		usage_error("replay file %s names no variant", o->replay);
+	run.nr_steps = steps.nr;
+	tap_check(run_steps(&run, &steps, NULL), "replay %s: %s seed %" PRIu64 ", %u steps as predicted",
+		  o->replay, run.v->name, run.seed, steps.nr);
+	eng_steps_free(&steps);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = {
+		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", NULL,
+	};
+	struct options o = { .variant = -1, .seed = 1, .steps = 600 };
+	bool long_run = false, no_shrink = false;
+	const struct test_opt opts[] = {
+		OPT_CHOICE("mode", "MODE", &o.variant, names,
+			   "only this variant: nonpae-4k, nonpae-pse, pae, 64 or la57"),
+		OPT_U64("seed", "N", &o.seed, 0, UINT64_MAX,
+			"seed of the first run (variant i uses N + i)"),
+		OPT_U32("steps", "N", &o.steps, 1, 10000000,
+			"random steps per run (default 600)"),
+		OPT_U32("duration", "SECONDS", &o.duration, 0, 86400 * 7,
+			"draw new seeds until SECONDS have passed"),
+		OPT_FLAG("long", &long_run, "soak: --duration 600"),
+		OPT_STRING("replay", "FILE", &o.replay,
+			   "rerun the \"# repro:\" lines of a failed point"),
+		OPT_FLAG("no-shrink", &no_shrink,
+			 "print a failing run as it is, unshrunk"),
+		{ 0 }
+	};
+	const struct kvm_test test = {
+		.configs = "shadow tdp tdp-shadowmmu",
+		.summary = "Randomized differential engine: guest page-table edits, flushes and accesses with host-side events, every outcome predicted by the reference walker.",
+		.opts = opts,
+	};
+	struct kvm_platform plat;
+	double end;
+	u64 seed;
+	u32 i;
+
+	kvm_test_start(argc, argv, &test, &plat);
+	if (long_run && !o.duration)
+		o.duration = 600;
+	o.shrink = !no_shrink;
+	if (o.replay) {
+		replay(&o);
+		return tap_finish();
+	}
+	end = now() + o.duration;
+	seed = o.seed;
+	do {
+		for (i = 0; i < ARRAY_SIZE(variants); i++)
+			if (o.variant < 0 || o.variant == (int)i)
+				run_point(&variants[i], seed + i, &o);
+		seed += 1000;
+	} while (now() < end);
+	return tap_finish();
+}
