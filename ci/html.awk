@@ -160,8 +160,9 @@ END {
 		m = 0
 		while ((getline l < compare) > 0) {
 			split(l, f, "\t"); m++
+			f[9] = f[4]; sub(/-/, " ", f[9])
 			printf "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", \
-			       f[4], h(f[4]), h(f[1]), h(f[2]), h(f[8]), h(f[5]), h(f[6]), h(f[7])
+			       f[4], (f[4] == "regression" ? "<b>regression</b>" : h(f[9])), h(f[1]), h(f[2]), h(f[8]), h(f[5]), h(f[6]), h(f[7])
 		}
 		close(compare)
 		if (!m) print "<tr><td colspan=\"7\">every point as in the baseline</td></tr>"

@@ -121,7 +121,7 @@ FNR == 1 { new_test(FILENAME) }
 # ci/known-issues.awk's verdict on a passing point a known bug names.
 /^# known issue [^ ]+: / && cur != "" {
 	split(cur, a, SUBSEP)
-	kfixed[++nkfixed] = test ": [" a[2] "] " substr($0, 16)
+	kfixed[++nkfixed] = test ": [" a[2] "] " substr($0, 3)
 }
 /^#/ { if (cur != "") diag = diag substr($0, 3) "\n"; next }
 /^  / {
