@@ -74,38 +74,46 @@ function cell(t, c,   p, f, s, k, cls, txt) {
 	return "<td class=\"" cls "\">" txt "</td>"
 }
 
-# One horizontal bar chart: rows of (label, value, budget[, baseline]).
-function kmem_svg(   i, sc, c, y, w, max, v, b, bv, x, H, rows, lab) {
-	max = 1
+# One bar chart per scenario: a row per configuration (and the baseline
+# kernel's below it), bar = bytes, line = budget, scaled to the scenario.
+function kmem_svg(sc,   i, c, y, w, max, v, b, x, H, rows, lab, W, which, pass, u) {
+	max = 1; rows = 0
 	for (i = 1; i <= nk; i++) {
-		split(kl[i], a, SUBSEP); sc = a[1]; c = a[2]
-		if (kbud["now", sc, c] > max) max = kbud["now", sc, c]
-		if (kval["now", sc, c] > max) max = kval["now", sc, c]
-		if (kval["base", sc, c] > max) max = kval["base", sc, c]
+		split(kl[i], a, SUBSEP)
+		if (a[1] != sc) continue
+		c = a[2]; u = kunit[i]
+		for (pass = 1; pass <= 2; pass++) {
+			which = pass == 1 ? "now" : "base"
+			if (!((which, sc, c) in kval)) continue
+			rows++
+			if (kbud[which, sc, c] > max) max = kbud[which, sc, c]
+			if (kval[which, sc, c] > max) max = kval[which, sc, c]
+		}
 	}
-	rows = 0
-	for (i = 1; i <= nk; i++) rows += (kval["base", kl[i]] != "" ? 2 : 1)
-	H = 22 * rows + 30; W = 520
-	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"kmem\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"kmem per scenario and configuration against its budget\">\n", 330 + W + 140, H
-	y = 10
+	H = 22 * rows + 34; W = 480
+	printf "<h3>%s (bytes %s)</h3>\n", h(sc), h(u)
+	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"kmem\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"kmem %s per configuration against its budget\">\n", 230 + W + 210, H, h(sc)
+	y = 6
 	for (i = 1; i <= nk; i++) {
-		split(kl[i], a, SUBSEP); sc = a[1]; c = a[2]
+		split(kl[i], a, SUBSEP)
+		if (a[1] != sc) continue
+		c = a[2]
 		for (pass = 1; pass <= 2; pass++) {
 			which = pass == 1 ? "now" : "base"
 			if (!((which, sc, c) in kval)) continue
 			v = kval[which, sc, c]; b = kbud[which, sc, c]
-			lab = sc " [" c "]" (which == "base" ? " baseline" : "")
+			lab = "[" c "]" (which == "base" ? " baseline" : "")
 			w = v > 0 ? v * W / max : 1
-			printf "<text x=\"325\" y=\"%d\" text-anchor=\"end\" class=\"lab\">%s</text>\n", y + 13, h(lab)
-			printf "<rect x=\"330\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"%s\"><title>%s: %d bytes %s, budget %d</title></rect>\n", \
-			       y, w, (which == "base" ? "base" : (v <= b ? "ok" : "over")), h(lab), v, h(kunit[i]), b
-			x = 330 + b * W / max
+			printf "<text x=\"225\" y=\"%d\" text-anchor=\"end\" class=\"lab\">%s</text>\n", y + 13, h(lab)
+			printf "<rect x=\"230\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"%s\"><title>%s %s: %d bytes %s, budget %d</title></rect>\n", \
+			       y, w, (which == "base" ? "base" : (v <= b ? "ok" : "over")), h(sc), h(lab), v, h(u), b
+			x = 230 + b * W / max
 			printf "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"budget\"/>\n", x, x, y - 2, y + 18
-			printf "<text x=\"%d\" y=\"%d\" class=\"val\">%d / %d</text>\n", 330 + W + 6, y + 13, v, b
+			printf "<text x=\"%d\" y=\"%d\" class=\"val\">%d / %d (%.0f%%)</text>\n", 230 + W + 8, y + 13, v, b, b ? 100 * v / b : 0
 			y += 22
 		}
 	}
-	printf "<text x=\"330\" y=\"%d\" class=\"lab\">bar: bytes (max of the rounds); line: budget</text>\n", y + 12
+	printf "<text x=\"230\" y=\"%d\" class=\"lab\">bar: bytes (max of the rounds); line: budget</text>\n", y + 14
 	printf "</svg>\n"
 }
 
@@ -193,8 +201,11 @@ END {
 	}
 
 	if (nk) {
-		print "<h2>Kernel memory per VM against the budgets</h2>"
-		kmem_svg()
+		print "<h2 id=\"kmem\">Kernel memory against the budgets</h2>"
+		for (i = 1; i <= nk; i++) {
+			split(kl[i], a, SUBSEP)
+			if (!(a[1] in drawn)) { drawn[a[1]] = 1; kmem_svg(a[1]) }
+		}
 	}
 	if (ntim) {
 		print "<h2>Timings</h2>"
