@@ -332,10 +332,11 @@ typedef bool (*eng_trial_fn)(void *opaque, const struct eng_steps *steps,
 			     bool verbose);
 /*
  * Delta debugging (ddmin): the smallest sub-list of @steps (1-minimal in
- * whole steps) on which @fails still fails, within @max_trials runs.
+ * whole steps) on which @fails still fails, within @max_trials runs and
+ * @max_seconds (what is left when either runs out still fails).
  */
 void eng_shrink(struct eng_steps *steps, eng_trial_fn fails, void *opaque,
-		u32 max_trials);
+		u32 max_trials, u32 max_seconds);
 /* One step as a reproducer line ("HOST_PTE a=3 b=17 val=0x..."). */
 void eng_step_format(const struct eng_step *st, char *buf, size_t size);
 /* Parses eng_step_format() output; false on a malformed line. */

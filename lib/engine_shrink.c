@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -80,17 +81,27 @@ static void without(const struct eng_steps *steps, u32 lo, u32 hi,
 			eng_steps_push(out, &steps->v[i]);
 }
 
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 void eng_shrink(struct eng_steps *steps, eng_trial_fn fails, void *opaque,
-		u32 max_trials)
+		u32 max_trials, u32 max_seconds)
 {
 	struct eng_steps cand = { 0 };
+	double end = seconds() + max_seconds;
 	u32 n = 2, trials = 0;
 
-	while (steps->nr >= 2 && trials < max_trials) {
+	while (steps->nr >= 2 && trials < max_trials && seconds() < end) {
 		u32 chunk = (steps->nr + n - 1) / n, lo;
 		bool removed = false;
 
-		for (lo = 0; lo < steps->nr && trials < max_trials; lo += chunk) {
+		for (lo = 0; lo < steps->nr && trials < max_trials &&
+			     seconds() < end; lo += chunk) {
 			without(steps, lo, lo + chunk, &cand);
 			trials++;
 			if (!quiet_trial(fails, opaque, &cand))
