@@ -317,12 +317,15 @@ bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 	return true;
 }
 
-static void describe_outcome(const struct guest_op_result *r, char *buf,
+static void describe_outcome(const struct guest_op *op,
+			     const struct guest_op_result *r, char *buf,
 			     size_t size)
 {
 	u64 pa;
 
-	if (r->vector != FAULT_NONE)
+	if (r->vector == FAULT_NONE && is_access(op->code) && !is_read(op->code))
+		snprintf(buf, size, "the write completed");
+	else if (r->vector != FAULT_NONE)
 		snprintf(buf, size, "exception %u, error code 0x%x, CR2 0x%" PRIx64,
 			 r->vector, r->error_code, r->cr2);
 	else if (tag_decode((u32)r->value, &pa))
@@ -375,13 +378,13 @@ static void report_mismatch(struct kvm_vm *vm, const struct op_script *s,
 	const struct guest_op *op = &s->ops[i];
 	char exp[128], act[128], walk[2048];
 
-	describe_outcome(&p->res[i], exp, sizeof(exp));
-	describe_outcome(&actual[i], act, sizeof(act));
+	describe_outcome(op, &p->res[i], exp, sizeof(exp));
+	describe_outcome(op, &actual[i], act, sizeof(act));
 	tap_diag("op %u %s VA 0x%" PRIx64 " value 0x%" PRIx64 ": expected %s; actual %s",
 		 i, op_names[op->code], op->va, op->value, exp, act);
 	if (p->ambiguous[i] &&
 	    !same_outcome(op, &p->res[i], &p->alt[i])) {
-		describe_outcome(&p->alt[i], exp, sizeof(exp));
+		describe_outcome(op, &p->alt[i], exp, sizeof(exp));
 		tap_diag("  (or, before the pending host write to a page-table entry: %s)", exp);
 	}
 	pg_walk_format(&vm->pt, &p->walks[i], walk, sizeof(walk));
