@@ -52,6 +52,17 @@ if [ -d /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
 	mkdir -p /dev/hugepages-1G
 	mount -t hugetlbfs -o pagesize=1G hugetlbfs /dev/hugepages-1G
 fi
+# Why a test will find no 1 GiB page, in words a harness user can act on
+# (KMT_HUGETLB_1G_WHY for the tests' SKIP reasons; also in the TAP header).
+g=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
+hwhy=
+if [ ! -f $g ]; then
+	hwhy="the guest kernel has no 1 GiB hugetlb pages (CONFIG_HUGETLB_PAGE off, or a CPU without pdpe1gb)"
+elif ! grep -q 'hugepagesz=1G' /proc/cmdline; then
+	hwhy="the harness reserved no 1 GiB page for this guest (vm-run leaves hugepages=1 out when the guest has less than 3 GiB, e.g. KMT_BOCHS_MEMORY)"
+elif [ "$(cat $g)" = 0 ]; then
+	hwhy="the guest kernel found no free naturally aligned GiB for hugepages=1 at boot (a harness memory layout bug: see ci/vm-run)"
+fi
 
 # Raw mode: no \n -> \r\n translation, no echo of anything back.  Bochs
 # emulates the line speed: 115200 (the 8250's top) rather than the default
@@ -88,6 +99,8 @@ kvm_amd) other=kvm_intel ;;
 esac
 
 out "KMT-BOOT $(up) $(uname -r)"
+[ -z "$hwhy" ] || out "no 1 GiB hugetlb page: $hwhy"
+export KMT_HUGETLB_1G_WHY="$hwhy"
 
 # Modules to load for kvm + the vendor module, dependencies first.
 # /kmt/modules.dep lines are "NAME DEP,DEP" in load order.
