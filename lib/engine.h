@@ -98,6 +98,15 @@ void prediction_free(struct prediction *p);
  */
 bool script_run(struct kvm_vcpu *vcpu, const struct op_script *s,
 		struct guest_op_result *out);
+/*
+ * Where access @op would land if it were predicted now: the PA under the
+ * current tables and, while a host write is pending, under the old ones
+ * (0 to 2 of them; faulting walks land nowhere).  Generators use it to
+ * keep accesses out of memory the guest's own code uses, or no memory.
+ */
+u32 predict_targets(struct prediction *p, const struct guest_op *op,
+		    u64 pa[2]);
+bool predict_pa_mirrored(struct prediction *p, u64 pa);
 /* The same, calling @on_sync with the value of every OP_SYNC. */
 bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 		     struct guest_op_result *out,
@@ -254,6 +263,7 @@ enum eng_step_kind {
 	STEP_ACCESS,		/* code: OP_READ32 ... OP_USER_WRITE32; va */
 	STEP_SET_PTE,		/* table a, entry b = val; flushes */
 	STEP_SET_PDE,		/* region a's PDE (current root) = val; CR3 */
+	STEP_SET_UPPER,		/* region a's level-3 entry -> table b; CR3 */
 	STEP_CR3,		/* load root a */
 	STEP_WP,		/* CR0.WP = val */
 	STEP_READ_ENTRY,	/* read back the level-a entry of va: A/D */
@@ -285,6 +295,8 @@ struct eng_params {
 	bool wide_va;		/* regions over the whole VA space (64, la57) */
 	bool guest_extras;	/* CR0.WP toggles, A/D read back */
 	bool host_events;	/* host entry writes, memslots, madvise, ... */
+	bool alias;		/* tables also used at other levels, read
+				 * through large pages, PDPTEs retargeted */
 	u64 window;		/* huge-page window VA (0: none) */
 	u64 window_pa, window_size;	/* backed by a huge memslot */
 	u32 window_slot;

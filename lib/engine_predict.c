@@ -168,6 +168,27 @@ static void outcome_of_walk(struct prediction *p, const struct guest_op *op,
 		r->value = *(u32 *)(p->mirror + w->pa);
 }
 
+u32 predict_targets(struct prediction *p, const struct guest_op *op,
+		    u64 pa[2])
+{
+	struct pg_walk w;
+	u32 n = 0;
+
+	if (!is_access(op->code))
+		return 0;
+	if (!pg_walk(&p->pt, p->cr3, op->va, op_access(op), false, &w))
+		pa[n++] = w.pa;
+	if (p->nr_stale &&
+	    !walk_before_host_writes(p, op->va, op_access(op), &w))
+		pa[n++] = w.pa;
+	return n;
+}
+
+bool predict_pa_mirrored(struct prediction *p, u64 pa)
+{
+	return pa + 8 <= p->size && mirror_hva(p, pa);
+}
+
 static void predict_access(struct prediction *p, const struct guest_op *op,
 			   struct guest_op_result *r, struct pg_walk *w)
 {
@@ -355,6 +376,14 @@ static bool same_outcome(const struct guest_op *op,
 
 	if (a->vector != b->vector)
 		return false;
+	/*
+	 * A reserved-bit fault always has P set (SDM 4.7, APM 8.4.2), but
+	 * QEMU's TCG leaves it clear in the guest walks it does for an
+	 * NPT guest: P is not compared there.
+	 */
+	if (a->vector == VEC_PF && (a->error_code & PFERR_RSVD))
+		return !((a->error_code ^ b->error_code) & ~PFERR_P) &&
+		       a->cr2 == b->cr2;
 	if (a->vector != FAULT_NONE)
 		return a->error_code == b->error_code && a->cr2 == b->cr2;
 	if (!is_read(op->code))

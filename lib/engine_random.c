@@ -72,10 +72,27 @@ static u64 random_pte(struct eng_random *r)
 	return pg_make_entry(r->mode, 1, any_data_page(r), flags);
 }
 
+/*
+ * Aliases: the page-table pool read through a read-only large page (the
+ * same gfns shadowed as tables and mapped as data), or a root used as a
+ * page table (recursive: one table at two levels).
+ */
+static u64 alias_pde(struct eng_random *r)
+{
+	if (rng_next(&r->g->rng) & 1)
+		return pg_make_entry(r->mode, 2,
+				     ALIGN_DOWN(LAYOUT_PT_POOL, r->large),
+				     PTE_PS | (rng_next(&r->g->rng) & 1 ? PTE_U : 0));
+	return pg_make_entry(r->mode, 2, r->roots[below(r, ENG_NR_ROOTS)],
+			     PTE_W | PTE_U);
+}
+
 static u64 random_pde(struct eng_random *r)
 {
 	u64 x = below(r, 100);
 
+	if (r->prm.alias && x >= 94)
+		return alias_pde(r);
 	if (x < 20)
 		return 0;
 	if (x < 20 + r->prm.large_pct)
@@ -324,6 +341,9 @@ static void draw_step(struct eng_random *r, struct eng_steps *out)
 		push_pte(r, out, STEP_SET_PTE);
 	else if (x < 70)
 		push_pde(r, out, STEP_SET_PDE);
+	else if (x < 72 && r->prm.alias && pg_levels(r->mode) >= 3)
+		push(out, STEP_SET_UPPER, 0, (u32)below(r, r->nr_regions),
+		     (u32)below(r, ENG_NR_TABLES), 0, 0);
 	else if (x < 78)
 		push(out, STEP_CR3, 0, (u32)below(r, ENG_NR_ROOTS), 0, 0, 0);
 	else if (x < 82)
@@ -342,16 +362,57 @@ void eng_random_draw(struct eng_random *r, struct eng_steps *out, u32 n)
 
 /* ---- emitting ---- */
 
+static bool in_pool(u64 pa)
+{
+	return pa >= LAYOUT_PT_POOL && pa < LAYOUT_PT_POOL_END;
+}
+
+static u32 as_read(u32 code)
+{
+	if (code == OP_WRITE32)
+		return OP_READ32;
+	return code == OP_USER_WRITE32 ? OP_USER_READ32 : code;
+}
+
+/*
+ * Where the access may land decides what it may be: nowhere outside
+ * memory (an MMIO exit), nowhere in the runtime the guest's own code
+ * uses, except a read of the page-table pool (A/D bits not compared:
+ * KVM and the CPU set them as they walk); no write into a table.
+ */
+static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
+{
+	struct guest_op op = { .code = *code, .va = va };
+	u64 pa[2];
+	u32 n = predict_targets(&g->p, &op, pa), i;
+
+	for (i = 0; i < n; i++) {
+		if (!predict_pa_mirrored(&g->p, pa[i]))
+			return false;
+		if (pa[i] >= LAYOUT_RUNTIME_END)
+			continue;
+		if (!in_pool(pa[i]))
+			return false;
+		*code = as_read(*code);
+		*flags = OPF_IGNORE_AD;
+	}
+	return true;
+}
+
 static void emit_access(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
-	u32 code = st->code;
+	u32 code = st->code, flags = 0;
 
 	/* With a host write pending a write could land on either page. */
-	if (g->p.nr_stale && code == OP_WRITE32)
-		code = OP_READ32;
-	if (g->p.nr_stale && code == OP_USER_WRITE32)
-		code = OP_USER_READ32;
+	if (g->p.nr_stale)
+		code = as_read(code);
+	if (!access_allowed(g, &code, &flags, st->va))
+		return;
+	if (flags) {
+		ptgen_op(g, code, st->va, 0, flags);
+		return;
+	}
 	switch (code) {
 	case OP_WRITE32:
 		ptgen_write(g, st->va);
@@ -389,6 +450,11 @@ static void emit_set_pte(struct eng_random *r, const struct eng_step *st)
 		u64 pde_pa = ptgen_entry_pa(g, r->region[i], 2);
 		u64 pde = pde_pa ? ptgen_entry(g, pde_pa) : 0;
 
+		/* Also a directory (retargeted PDPTE): INVLPG is not enough. */
+		if (ALIGN_DOWN(pde_pa, PAGE_SIZE_4K) == table) {
+			ptgen_load_cr3(g, ptgen_cr3(g));
+			return;
+		}
 		if ((pde & PTE_P) && !(pde & PTE_PS) &&
 		    pg_entry_addr(r->mode, 2, pde) == table)
 			ptgen_invlpg(g, r->region[i] + idx * PAGE_SIZE_4K);
@@ -402,7 +468,8 @@ static void emit_set_pde(struct eng_random *r, const struct eng_step *st)
 	u64 va = r->region[st->a % r->nr_regions];
 	u64 epa = ptgen_entry_pa(g, va, 2);
 
-	TEST_ASSERT(epa, "region 0x%llx lost its PDE", (unsigned long long)va);
+	if (!epa)
+		return;
 	ptgen_set_entry(g, epa, st->val, 0);
 	ptgen_load_cr3(g, ptgen_cr3(g));
 }
@@ -419,14 +486,30 @@ static void emit_read_entry(struct eng_random *r, const struct eng_step *st)
 		ptgen_op(g, OP_READ32, epa, 0, OPF_ENTRY_AD);
 }
 
+/* A region's level-3 entry retargeted at a pool table: now a directory. */
+static void emit_set_upper(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 va = r->region[st->a % r->nr_regions];
+	u64 epa = ptgen_entry_pa(g, va, 3);
+	u64 flags = r->mode == PAGING_PAE ? 0 : PTE_W | PTE_U;
+
+	/* The first GiB's entry also maps the runtime (and the window). */
+	if (!epa || va < pg_level_size(r->mode, 3))
+		return;
+	ptgen_set_entry(g, epa, pg_make_entry(r->mode, 3,
+			r->tables[st->b % ENG_NR_TABLES], flags), 0);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+}
+
 static void emit_host_pde(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
 	u64 va = r->region[st->a % r->nr_regions];
 	u64 epa = pg_entry_pa(&g->p.pt, r->roots[st->b % ENG_NR_ROOTS], va, 2);
 
-	TEST_ASSERT(epa, "region 0x%llx lost its PDE", (unsigned long long)va);
-	ptgen_host_set_entry(g, epa, st->val);
+	if (epa)
+		ptgen_host_set_entry(g, epa, st->val);
 }
 
 static void emit_event(struct eng_random *r, const struct eng_step *st)
@@ -472,6 +555,9 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		break;
 	case STEP_SET_PDE:
 		emit_set_pde(r, st);
+		break;
+	case STEP_SET_UPPER:
+		emit_set_upper(r, st);
 		break;
 	case STEP_CR3:
 		ptgen_load_cr3(g, st->a < ENG_NR_ROOTS ? r->roots[st->a] :

@@ -22,7 +22,7 @@
 #include "test_util.h"
 
 static const char *const kind_names[STEP_NR_KINDS] = {
-	"ACCESS", "SET_PTE", "SET_PDE", "CR3", "WP", "READ_ENTRY",
+	"ACCESS", "SET_PTE", "SET_PDE", "SET_UPPER", "CR3", "WP", "READ_ENTRY",
 	"HOST_PTE", "HOST_PDE", "FORCE", "EVENT",
 };
 

@@ -110,7 +110,7 @@ static void params(const struct run *run, struct eng_params *prm)
 	*prm = (struct eng_params){
 		.nr_regions = 8, .nr_steps = run->nr_steps,
 		.large_pct = run->v->large_pct, .wide_va = run->v->wide_va,
-		.guest_extras = true, .host_events = true,
+		.guest_extras = true, .host_events = true, .alias = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
 		.window_size = SLOT1_SIZE, .window_slot = 1, .data_slot = 0,
 	};
@@ -328,7 +328,7 @@ int main(int argc, char **argv)
 	static const char *const names[] = {
 		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", NULL,
 	};
-	struct options o = { .variant = -1, .seed = 1, .steps = 600 };
+	struct options o = { .variant = -1, .seed = 1, .steps = 1200 };
 	bool long_run = false, no_shrink = false;
 	const struct test_opt opts[] = {
 		OPT_CHOICE("mode", "MODE", &o.variant, names,
@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 		OPT_U64("seed", "N", &o.seed, 0, UINT64_MAX,
 			"seed of the first run (variant i uses N + i)"),
 		OPT_U32("steps", "N", &o.steps, 1, 10000000,
-			"random steps per run (default 600)"),
+			"random steps per run (default 1200)"),
 		OPT_U32("duration", "SECONDS", &o.duration, 0, 86400 * 7,
 			"draw new seeds until SECONDS have passed"),
 		OPT_FLAG("long", &long_run, "soak: --duration 600"),
