@@ -163,13 +163,23 @@ static void print_repro(const struct run *run, const struct eng_steps *steps)
 	char line[256];
 	u32 i;
 
+	char inl[1800];
+	size_t n;
+
 	tap_diag("repro: fuzz-replay 1");
 	tap_diag("repro: variant %s", run->v->name);
 	tap_diag("repro: seed %" PRIu64, run->seed);
+	n = (size_t)snprintf(inl, sizeof(inl), "fuzz-replay 1;variant %s;seed %" PRIu64,
+			     run->v->name, run->seed);
 	for (i = 0; i < steps->nr; i++) {
 		eng_step_format(&steps->v[i], line, sizeof(line));
 		tap_diag("repro: %s", line);
+		if (n < sizeof(inl))
+			n += (size_t)snprintf(inl + n, sizeof(inl) - n, ";%s", line);
 	}
+	/* Short enough for the harness's kernel command line: one argument. */
+	if (n < sizeof(inl))
+		tap_diag("rerun in the harness: ci/vm-run tests/fuzz --replay '%s'", inl);
 }
 
 static double now(void)
@@ -252,9 +262,15 @@ static char *replay_line(char *line)
 	return line;
 }
 
+/*
+ * --replay takes a file of "# repro:" lines, or the same lines joined by
+ * ';' in the argument itself (the harness passes arguments, not files).
+ */
 static void replay(const struct options *o)
 {
-	FILE *f = fopen(o->replay, "r");
+	bool inline_lines = strchr(o->replay, ';');
+	FILE *f = inline_lines ? fmemopen((void *)o->replay, strlen(o->replay), "r") :
+				 fopen(o->replay, "r");
 	struct run run = { 0 };
 	struct eng_steps steps = { 0 };
 	char buf[512], *line, name[64];
@@ -263,7 +279,8 @@ static void replay(const struct options *o)
 
 	if (!f)
 		usage_error("cannot open replay file %s: %m", o->replay);
-	while (fgets(buf, sizeof(buf), f)) {
+	while (inline_lines ? fscanf(f, "%511[^;];", buf) == 1 :
+			      fgets(buf, sizeof(buf), f) != NULL) {
 		line = replay_line(buf);
 		if (!*line || !strncmp(line, "fuzz-replay", 11))
 			continue;
@@ -284,8 +301,8 @@ static void replay(const struct options *o)
 	if (!run.v)
 		usage_error("replay file %s names no variant", o->replay);
 	run.nr_steps = steps.nr;
-	tap_check(run_steps(&run, &steps, NULL), "replay %s: %s seed %" PRIu64 ", %u steps as predicted",
-		  o->replay, run.v->name, run.seed, steps.nr);
+	tap_check(run_steps(&run, &steps, NULL), "replay: %s seed %" PRIu64 ", %u steps as predicted",
+		  run.v->name, run.seed, steps.nr);
 	eng_steps_free(&steps);
 }
 
