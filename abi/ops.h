@@ -29,6 +29,7 @@ enum guest_op_code {
 	OP_USER_READ32,	/* OP_READ32 at CPL 3 */
 	OP_USER_WRITE32, /* OP_WRITE32 at CPL 3 */
 	OP_SET_WP,	/* CR0.WP = value (0 or 1) */
+	OP_FETCH,	/* call va (the host put a RET there): an ifetch */
 	OP_NR_CODES,
 };
 

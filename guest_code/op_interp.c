@@ -34,6 +34,9 @@ static void run_op(const struct guest_op *op, struct guest_op_result *res,
 	case OP_WRITE_CR3:
 		write_cr3((unsigned long)op->value);
 		break;
+	case OP_FETCH:
+		guest_fetch_safe(va, &f);
+		break;
 	case OP_SET_WP:
 		write_cr0(op->value ? read_cr0() | CR0_WP : read_cr0() & ~CR0_WP);
 		break;

@@ -295,6 +295,8 @@ struct eng_params {
 	bool wide_va;		/* regions over the whole VA space (64, la57) */
 	bool guest_extras;	/* CR0.WP toggles, A/D read back */
 	bool host_events;	/* host entry writes, memslots, madvise, ... */
+	bool fetch;		/* instruction fetches, NX (first
+				 * ENG_CODE_PAGES data pages hold RETs) */
 	bool alias;		/* tables also used at other levels, read
 				 * through large pages, PDPTEs retargeted */
 	u64 window;		/* huge-page window VA (0: none) */
@@ -306,6 +308,7 @@ struct eng_params {
 #define ENG_MAX_REGIONS	16
 #define ENG_NR_ROOTS	2
 #define ENG_NR_TABLES	6
+#define ENG_CODE_PAGES	8
 
 /* The fixed part of a randomized run: tables built from the seed. */
 struct eng_random {

@@ -11,13 +11,14 @@
 
 static const char *const op_names[OP_NR_CODES] = {
 	"END", "READ32", "WRITE32", "WRITE64", "INVLPG", "WRITE_CR3", "SYNC",
-	"USER_READ32", "USER_WRITE32", "SET_WP",
+	"USER_READ32", "USER_WRITE32", "SET_WP", "FETCH",
 };
 
 static bool is_access(u32 code)
 {
 	return (code >= OP_READ32 && code <= OP_WRITE64) ||
-	       code == OP_USER_READ32 || code == OP_USER_WRITE32;
+	       code == OP_USER_READ32 || code == OP_USER_WRITE32 ||
+	       code == OP_FETCH;
 }
 
 static bool is_read(u32 code)
@@ -31,6 +32,8 @@ static u32 op_access(const struct guest_op *op)
 {
 	u32 access = is_read(op->code) ? 0 : PFERR_W;
 
+	if (op->code == OP_FETCH)
+		return PFERR_F;
 	if (op->code == OP_USER_READ32 || op->code == OP_USER_WRITE32)
 		access |= PFERR_U;
 	return access;
@@ -209,7 +212,7 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 	 */
 	fault = pg_walk(&p->pt, p->cr3, op->va, op_access(op), !p->nr_stale, w);
 	outcome_of_walk(p, op, fault, w, r);
-	if (fault || is_read(op->code))
+	if (fault || is_read(op->code) || op->code == OP_FETCH)
 		return;
 	if (op->code != OP_WRITE64)
 		*(u32 *)(p->mirror + w->pa) = (u32)op->value;
@@ -345,7 +348,8 @@ static void describe_outcome(const struct guest_op *op,
 	u64 pa;
 
 	if (r->vector == FAULT_NONE && is_access(op->code) && !is_read(op->code))
-		snprintf(buf, size, "the write completed");
+		snprintf(buf, size, op->code == OP_FETCH ? "the fetch completed" :
+						      "the write completed");
 	else if (r->vector != FAULT_NONE)
 		snprintf(buf, size, "exception %u, error code 0x%x, CR2 0x%" PRIx64,
 			 r->vector, r->error_code, r->cr2);

@@ -20,6 +20,8 @@
 #include "guest.h"
 #include "test_util.h"
 
+#define RET_OPCODE	0xc3
+
 void eng_steps_push(struct eng_steps *l, const struct eng_step *st)
 {
 	if (l->nr == l->cap) {
@@ -57,9 +59,22 @@ static u64 any_large_page(struct eng_random *r)
 	return lo + below(r, (a->large_hi - lo) / r->large) * r->large;
 }
 
+/* NX where the mode has it, on some entries (fetch runs only). */
+static u64 maybe_nx(struct eng_random *r, u32 pct)
+{
+	if (!r->prm.fetch || !r->g->vm->pt.nxe)
+		return 0;
+	return below(r, 100) < pct ? PTE_NX : 0;
+}
+
+static u64 code_page(struct eng_random *r)
+{
+	return r->g->area.data_lo + below(r, ENG_CODE_PAGES) * PAGE_SIZE_4K;
+}
+
 static u64 random_pte(struct eng_random *r)
 {
-	u64 flags = 0;
+	u64 flags = 0, pa;
 
 	if (below(r, 10) < 3)
 		return 0;
@@ -69,7 +84,13 @@ static u64 random_pte(struct eng_random *r)
 		flags |= PTE_A;	/* KVM prefetches only accessed gPTEs */
 	if (rng_next(&r->g->rng) & 1)
 		flags |= PTE_U;
-	return pg_make_entry(r->mode, 1, any_data_page(r), flags);
+	pa = any_data_page(r);
+	if (r->prm.fetch) {
+		flags |= maybe_nx(r, 25);
+		if (below(r, 10) == 0)
+			pa = code_page(r);
+	}
+	return pg_make_entry(r->mode, 1, pa, flags);
 }
 
 /*
@@ -97,9 +118,10 @@ static u64 random_pde(struct eng_random *r)
 		return 0;
 	if (x < 20 + r->prm.large_pct)
 		return pg_make_entry(r->mode, 2, any_large_page(r), PTE_PS |
-				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0));
+				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0) |
+				     maybe_nx(r, 15));
 	return pg_make_entry(r->mode, 2, r->tables[below(r, ENG_NR_TABLES)],
-			     PTE_W | PTE_U);
+			     PTE_W | PTE_U | maybe_nx(r, 15));
 }
 
 static bool region_taken(struct eng_random *r, u64 va)
@@ -189,6 +211,13 @@ static void touch_window(struct eng_random *r)
 	ptgen_load_cr3(g, cr3);
 }
 
+/* Code pages: RET everywhere, so that any fetch there returns at once. */
+static void fill_code(struct ptgen *g)
+{
+	memset(gpa_to_hva(g->vm, g->area.data_lo), RET_OPCODE,
+	       ENG_CODE_PAGES * PAGE_SIZE_4K);
+}
+
 void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		      const struct eng_params *prm)
 {
@@ -201,6 +230,8 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
 	pick_regions(r, prm->nr_regions);
 	build_tables(r);
+	if (prm->fetch)
+		fill_code(g);
 	ptgen_start(g);
 	if (prm->window) {
 		touch_window(r);
@@ -233,8 +264,10 @@ static void draw_access(struct eng_random *r, struct eng_steps *out,
 	for (i = 0; i < count; i++, page++) {
 		u64 va = base + (page % (r->large / PAGE_SIZE_4K)) * PAGE_SIZE_4K +
 			 below(r, PAGE_SIZE_4K / 4) * 4;
+		u64 x = below(r, 8);
 
-		push(out, STEP_ACCESS, codes[below(r, 8)], 0, 0, va, 0);
+		push(out, STEP_ACCESS, r->prm.fetch && x == 7 ? OP_FETCH : codes[x],
+		     0, 0, va, 0);
 		r->last_va = va;
 	}
 }
@@ -380,6 +413,12 @@ static u32 as_read(u32 code)
  * uses, except a read of the page-table pool (A/D bits not compared:
  * KVM and the CPU set them as they walk); no write into a table.
  */
+static bool in_code(struct ptgen *g, u64 pa)
+{
+	return pa >= g->area.data_lo &&
+	       pa < g->area.data_lo + ENG_CODE_PAGES * PAGE_SIZE_4K;
+}
+
 static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
 {
 	struct guest_op op = { .code = *code, .va = va };
@@ -389,6 +428,12 @@ static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
 	for (i = 0; i < n; i++) {
 		if (!predict_pa_mirrored(&g->p, pa[i]))
 			return false;
+		/* A fetch runs what it reaches: only a RET. */
+		if (*code == OP_FETCH &&
+		    (!in_code(g, pa[i]) || g->p.mirror[pa[i]] != RET_OPCODE))
+			return false;
+		if (in_code(g, pa[i]))
+			*code = as_read(*code);
 		if (pa[i] >= LAYOUT_RUNTIME_END)
 			continue;
 		if (!in_pool(pa[i]))

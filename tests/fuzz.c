@@ -88,7 +88,7 @@ struct run {
 	const struct variant *v;
 	u64 seed;
 	u32 nr_steps;
-	u32 ops, events;	/* of the last run */
+	u32 ops, events, fetches;	/* of the last run */
 	bool huge;		/* slot 1 got its THP backing */
 };
 
@@ -111,6 +111,7 @@ static void params(const struct run *run, struct eng_params *prm)
 		.nr_regions = 8, .nr_steps = run->nr_steps,
 		.large_pct = run->v->large_pct, .wide_va = run->v->wide_va,
 		.guest_extras = true, .host_events = true, .alias = true,
+		.fetch = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
 		.window_size = SLOT1_SIZE, .window_slot = 1, .data_slot = 0,
 	};
@@ -146,6 +147,9 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	ok = ptgen_verdict(&g, vcpu, name);
 	run->ops = g.s.nr;
 	run->events = g.nr_ev;
+	run->fetches = 0;
+	for (i = 0; i < g.s.nr; i++)
+		run->fetches += g.s.ops[i].code == OP_FETCH;
 	ptgen_free(&g);
 	vm_destroy(vm);
 	return ok;
@@ -226,8 +230,8 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops, %u host events in %.2f s (%.0f ops/s)%s",
-		 v->name, seed, run.ops, run.events, dt, run.ops / dt,
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches), %u host events in %.2f s (%.0f ops/s)%s",
+		 v->name, seed, run.ops, run.fetches, run.events, dt, run.ops / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (!ok && o->shrink && !shrunk_one) {
 		shrink_and_report(&run, &steps);

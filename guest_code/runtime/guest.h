@@ -116,6 +116,8 @@ static inline void __attribute__((noreturn)) halt_forever(void)
 u32 guest_read32_safe(unsigned long va, struct fault_info *f);
 void guest_write32_safe(unsigned long va, u32 val, struct fault_info *f);
 void guest_write64_safe(unsigned long va, u64 val, struct fault_info *f);
+/* Calls @va, where a RET must be: the access is the instruction fetch. */
+void guest_fetch_safe(unsigned long va, struct fault_info *f);
 /* The same at CPL 3 (one vCPU at a time: the TSS is shared). */
 u32 guest_user_read32_safe(unsigned long va, struct fault_info *f);
 void guest_user_write32_safe(unsigned long va, u32 val, struct fault_info *f);

@@ -216,6 +216,33 @@ void guest_write64_safe(unsigned long va, u64 val, struct fault_info *f)
 	safe_end(pc, f);
 }
 
+#ifdef __x86_64__
+#define SP_REG "rsp"
+#else
+#define SP_REG "esp"
+#endif
+
+/*
+ * A fetch fault resumes at the fixup with the return address of the call
+ * still pushed: the stack pointer comes back from a register (RET and the
+ * exception path clobber none).
+ */
+void guest_fetch_safe(unsigned long va, struct fault_info *f)
+{
+	struct guest_percpu *pc = this_cpu();
+	unsigned long sp;
+
+	safe_begin(pc);
+	asm volatile(MOV_FIXUP " $1f, %%gs:%c[fix]\n\t"
+		     "mov %%" SP_REG ", %[sp]\n\t"
+		     "call *%[va]\n"
+		     "1:\tmov %[sp], %%" SP_REG
+		     : [sp] "=&r"(sp)
+		     : [va] "r"(va), [fix] "i"(PERCPU_OFF_FIXUP)
+		     : "memory", "cc");
+	safe_end(pc, f);
+}
+
 static u32 user_safe(u32 kind, unsigned long va, u32 val, struct fault_info *f)
 {
 	struct guest_percpu *pc = this_cpu();
