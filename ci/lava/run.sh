@@ -131,6 +131,8 @@ for cfg in $configs; do
 			}' /tmp/kmt-known.tap | while read -r n res m; do
 			if [ -n "$m" ]; then case_result "$n" "$res" "$m" bytes; else case_result "$n" "$res"; fi
 		done
+		# How many points the TAP had: the results can be checked complete.
+		case_result "$name.$cfg.tap_points" pass "$(grep -cE '^(not )?ok ' /tmp/kmt-known.tap)" points
 		if dmesg 2>/dev/null | grep -qE 'WARNING:|BUG:|Oops|general protection'; then
 			case_result "$name.$cfg.kernel_log_clean" fail
 		else
