@@ -108,6 +108,23 @@ static u64 alias_pde(struct eng_random *r)
 			     PTE_W | PTE_U);
 }
 
+/*
+ * A PDE over a table restricts what its PTEs grant (W, U, NX combine
+ * over the walk); in fuzz runs some do.
+ */
+static u64 table_pde_flags(struct eng_random *r)
+{
+	u64 flags = PTE_W | PTE_U;
+
+	if (!r->prm.fetch)
+		return flags;
+	if (below(r, 100) < 15)
+		flags &= ~PTE_W;
+	if (below(r, 100) < 15)
+		flags &= ~PTE_U;
+	return flags | maybe_nx(r, 15);
+}
+
 static u64 random_pde(struct eng_random *r)
 {
 	u64 x = below(r, 100);
@@ -121,7 +138,7 @@ static u64 random_pde(struct eng_random *r)
 				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0) |
 				     maybe_nx(r, 15));
 	return pg_make_entry(r->mode, 2, r->tables[below(r, ENG_NR_TABLES)],
-			     PTE_W | PTE_U | maybe_nx(r, 15));
+			     table_pde_flags(r));
 }
 
 static bool region_taken(struct eng_random *r, u64 va)
