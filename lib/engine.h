@@ -302,6 +302,8 @@ struct eng_params {
 	u64 window;		/* huge-page window VA (0: none) */
 	u64 window_pa, window_size;	/* backed by a huge memslot */
 	u32 window_slot;
+	u32 edge_slot;		/* the window's last part (0: none), so that
+				 * a large page spans two memslots */
 	u32 data_slot;		/* memslot of area.data_lo..data_hi */
 };
 

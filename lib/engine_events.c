@@ -189,12 +189,15 @@ static void set_region(struct ptgen *g, struct kvm_memslot *m, u64 gpa,
 static void replace_slot(struct ptgen *g, struct kvm_memslot *m)
 {
 	struct mem_region fresh, old;
+	size_t size = m->mem.size;
 	char why[256];
 
-	TEST_ASSERT(!mem_region_alloc(&fresh, m->mem.size, m->mem.backing, why,
-				      sizeof(why)),
+	/* Whole pages of the backing, as the slot was allocated. */
+	TEST_ASSERT(!mem_region_alloc(&fresh, ALIGN_UP(size, mem_backing_page_size(m->mem.backing)),
+				      m->mem.backing, why, sizeof(why)),
 		    "new memory for slot %u: %s", m->slot, why);
-	memcpy(fresh.hva, m->mem.hva, m->mem.size);
+	fresh.size = size;
+	memcpy(fresh.hva, m->mem.hva, size);
 	set_region(g, m, m->gpa, 0);
 	old = m->mem;
 	m->mem = fresh;

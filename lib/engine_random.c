@@ -306,13 +306,18 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 		   r->prm.window_slot : r->prm.data_slot;
 	u64 x = below(r, 100), lo, size;
 
+	/* The slot beside the window's: guest large pages straddle both. */
+	if (r->prm.edge_slot && below(r, 3) == 0)
+		slot = r->prm.edge_slot;
+
 	if (x < 8) {
 		push(out, STEP_EVENT, EV_SLOT_RECREATE, slot, 0, 0, 0);
 	} else if (x < 15) {
 		/* Not slot 0: the host keeps pointers into it (percpu). */
 		if (r->prm.window)
 			push(out, STEP_EVENT, EV_SLOT_REPLACE,
-			     r->prm.window_slot, 0, 0, 0);
+			     slot == r->prm.data_slot ? r->prm.window_slot : slot,
+			     0, 0, 0);
 	} else if (x < 30) {
 		push(out, STEP_EVENT, EV_SLOT_MOVE, slot, 0, 0, 0);
 	} else if (x < 45) {
@@ -586,13 +591,15 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		ptgen_event(g, code, slot, st->va, st->val);
 		return;
 	}
-	/* Dirty logging: both slots at once; GET only while logging. */
+	/* Dirty logging: every slot at once; GET only while logging. */
 	if ((code == EV_DIRTY_ON) == r->dirty_on ||
 	    (code == EV_DIRTY_GET && !r->dirty_on))
 		return;
 	ptgen_event(g, code, prm->data_slot, 0, 0);
 	if (prm->window)
 		ptgen_event(g, code, prm->window_slot, 0, 0);
+	if (prm->edge_slot)
+		ptgen_event(g, code, prm->edge_slot, 0, 0);
 	if (code == EV_DIRTY_ON)
 		r->dirty_on = true;
 	if (code == EV_DIRTY_OFF) {

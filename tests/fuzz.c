@@ -46,17 +46,22 @@
 GUEST_PROGRAM_DECLARE(op_interp);
 
 /*
- * Slot 0: runtime, then 4 KiB data pages.  Slot 1: THP-backed, 2 MiB
- * aligned: the guest's large pages and the huge-page window.
+ * Slot 0: runtime, then 4 KiB data pages.  Slots 1 and 2: the guest's
+ * large pages and the huge-page window, 1 THP-backed from a 2 MiB aligned
+ * base, 2 its last MiB (4 KiB pages), so that the last large page spans
+ * both slots and KVM must never map it huge.
  */
 #define SLOT0_SIZE	(16ULL << 20)
 #define SLOT1_GPA	(16ULL << 20)
-#define SLOT1_SIZE	(8ULL << 20)
+#define SLOT1_SIZE	(7ULL << 20)
+#define SLOT2_GPA	(SLOT1_GPA + SLOT1_SIZE)
+#define SLOT2_SIZE	(1ULL << 20)
+#define LARGE_SIZE	(SLOT1_SIZE + SLOT2_SIZE)
 #define WINDOW_VA	0x30000000ULL
 
 static const struct ptgen_area area = {
 	.data_lo = 8ULL << 20, .data_hi = 16ULL << 20,
-	.large_lo = SLOT1_GPA, .large_hi = SLOT1_GPA + SLOT1_SIZE,
+	.large_lo = SLOT1_GPA, .large_hi = SLOT1_GPA + LARGE_SIZE,
 };
 
 struct variant {
@@ -102,6 +107,7 @@ static struct kvm_vm *make_vm(struct run *run)
 				      MEM_ANON_THP, 0, why, sizeof(why));
 	if (!run->huge)
 		vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE, MEM_ANON, 0);
+	vm_add_memslot(vm, 2, SLOT2_GPA, SLOT2_SIZE, MEM_ANON, 0);
 	return vm;
 }
 
@@ -113,7 +119,8 @@ static void params(const struct run *run, struct eng_params *prm)
 		.guest_extras = true, .host_events = true, .alias = true,
 		.fetch = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
-		.window_size = SLOT1_SIZE, .window_slot = 1, .data_slot = 0,
+		.window_size = LARGE_SIZE, .window_slot = 1, .edge_slot = 2,
+		.data_slot = 0,
 	};
 }
 
