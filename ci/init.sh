@@ -7,6 +7,8 @@
 # Kernel command line:  kmt.test=/kmt/bin/T  kmt.configs=a,b
 #                       kmt.args=ARG,ARG  (each %XX-encoded by vm-run)
 #                       kmt.end=poweroff  (power off at the end, not reboot)
+#                       kmt.vcpu_timeout=S  (KMT_VCPU_TIMEOUT for the test's
+#                                          vCPU watchdog, lib/watchdog.h)
 # For each configuration: reload the KVM modules with its parameters, run
 # the test, unload, and report on /dev/ttyS1 (the TAP channel; the kernel
 # console stays on ttyS0 so its messages never mix into TAP):
@@ -75,6 +77,7 @@ up() { read -r u _ </proc/uptime; echo "$u"; }
 test= configs=default args= end=
 for w in $(cat /proc/cmdline); do
 	case $w in
+	kmt.vcpu_timeout=*) export KMT_VCPU_TIMEOUT="${w#*=}" ;;
 	kmt.test=*) test=${w#*=} ;;
 	kmt.configs=*) configs=${w#*=} ;;
 	kmt.args=*) args=${w#*=} ;;

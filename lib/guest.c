@@ -218,6 +218,8 @@ struct kvm_vm *vm_create_guest(enum paging_mode mode,
 
 	TEST_ASSERT(mem_size >= LAYOUT_RUNTIME_END, "guest memory too small");
 	vm->mode = mode;
+	vm->pt_pool_next = LAYOUT_PT_POOL;
+	vm->arena_next = LAYOUT_ARENA;
 	vm_add_memslot(vm, 0, 0, mem_size, MEM_ANON, 0);
 	pg_init(&vm->pt, mode, &phys);
 	configure_cpu_features(vm);

@@ -65,8 +65,6 @@ struct kvm_vm *vm_create_bare(void)
 	vm->fd = (int)kvm_ioctl_checked(NULL, vm->kvm_fd, KVM_CREATE_VM,
 					"KVM_CREATE_VM", NULL, __FILE__,
 					__LINE__);
-	vm->pt_pool_next = LAYOUT_PT_POOL;
-	vm->arena_next = LAYOUT_ARENA;
 	return vm;
 }
 
@@ -302,6 +300,7 @@ void vcpu_set_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs)
 
 static void vcpu_free(struct kvm_vcpu *vcpu)
 {
+	watchdog_vcpu_release(vcpu);
 	munmap(vcpu->run, vcpu->run_size);
 	close(vcpu->fd);
 	free(vcpu);

@@ -44,7 +44,10 @@ struct kvm_vm {
 	struct kvm_memslot slots[KVM_MAX_TEST_SLOTS];
 	struct kvm_vcpu *vcpus[LAYOUT_MAX_VCPUS];
 
-	/* Guest environment, filled by vm_create_guest() (guest.h). */
+	/*
+	 * The guest environment: vm_create_guest() (guest.h) sets it up,
+	 * vm_create_bare() leaves it zero (no paging, no layout).
+	 */
 	enum paging_mode mode;
 	struct pgtable pt;
 	struct guest_image_header image;

@@ -11,7 +11,9 @@
 
 #include "kvm.h"
 #include "stats.h"
+#include "tap.h"
 #include "test_util.h"
+#include "text.h"
 #include "watchdog.h"
 
 #define WATCHDOG_POLL_NS	100000000ULL	/* 100 ms */
@@ -45,24 +47,63 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
-/* Reads the storm statistics; a kernel without one leaves it unset. */
+/*
+ * Reads the storm statistics from the fd opened before KVM_RUN (never
+ * the ioctl: see struct vcpu_watch); a kernel without one leaves it unset.
+ */
 static void read_storm_stats(struct kvm_vcpu *vcpu, u64 *val, u32 *have)
 {
 	struct kvm_stats st;
-	int fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
 	int i;
 
 	*have = 0;
-	if (fd < 0)
+	if (vcpu->watch.stats_fd < 0 || __stats_open(&st, vcpu->watch.stats_fd))
 		return;
-	if (__stats_open(&st, fd)) {
-		close(fd);
-		return;
-	}
 	for (i = 0; i < WD_NR_STATS; i++)
 		if (__stats_read(&st, storm_stats[i], &val[i]))
 			*have |= 1U << i;
-	stats_close(&st);
+	free(st.descs);		/* the fd stays open */
+}
+
+void watchdog_vcpu_release(struct kvm_vcpu *vcpu)
+{
+	if (vcpu->watch.stats_opened && vcpu->watch.stats_fd >= 0)
+		close(vcpu->watch.stats_fd);
+	vcpu->watch.stats_opened = false;
+}
+
+static void format_deltas(struct kvm_vcpu *vcpu, char *buf, size_t size);
+
+/*
+ * The kick did not bring the vCPU out of KVM_RUN: it loops in the kernel.
+ * Reported from this thread, then the test ends (exit status 1).
+ */
+static void __attribute__((noreturn)) report_stuck(struct kvm_vcpu *vcpu,
+						    u64 now)
+{
+	struct vcpu_watch *w = &vcpu->watch;
+	char path[64], deltas[512], *stack, *line, *save = NULL;
+	int i;
+
+	format_deltas(vcpu, deltas, sizeof(deltas));
+	tap_check(false,
+		  "vCPU %u returned from KVM_RUN when the watchdog kicked it",
+		  vcpu->id);
+	tap_diag("vCPU %u hung inside the kernel: no guest progress for %u s, and KVM_RUN ignored the watchdog's signal for %.1f s (KVM loops without returning to its run loop); guest progress counter %u%s",
+		 vcpu->id, timeout_s, (double)(now - w->kick_ns) / 1e9,
+		 w->last_progress, deltas);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", (int)w->tid);
+	stack = read_file(path);
+	tap_diag("kernel stack of the vCPU thread (%s)%s", path,
+		 stack && *stack ? ":" : ": not readable (needs root and CONFIG_STACKTRACE)");
+	for (line = stack ? strtok_r(stack, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		tap_diag("  %s", line);
+	free(stack);
+	/* The stuck thread would keep exit() waiting; flush and go. */
+	i = tap_finish();
+	fflush(stdout);
+	_exit(i);
 }
 
 static void check_vcpu(struct kvm_vcpu *vcpu, u64 now)
@@ -84,11 +125,14 @@ static void check_vcpu(struct kvm_vcpu *vcpu, u64 now)
 	}
 	if (now - w->since_ns < limit)
 		return;
+	if (w->kicked && now - w->kick_ns >= WATCHDOG_GRACE_S * 1000000000ULL)
+		report_stuck(vcpu, now);
 	/* Signal again each second: the first may have raced KVM_RUN's entry. */
 	if (w->kicked && now - w->kick_ns < 1000000000ULL)
 		return;
+	if (!w->kicked)
+		w->kick_ns = now;
 	w->kicked = true;
-	w->kick_ns = now;
 	vcpu->run->immediate_exit = 1;
 	pthread_kill(w->runner, SIGUSR1);
 }
@@ -140,8 +184,13 @@ void watchdog_enter(struct kvm_vcpu *vcpu)
 	if (!timeout_s)
 		return;
 	pthread_once(&started, watchdog_start);
+	if (!w->stats_opened) {
+		w->stats_fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, NULL);
+		w->stats_opened = true;
+	}
 	pthread_mutex_lock(&lock);
 	w->runner = pthread_self();
+	w->tid = gettid();
 	w->since_ns = now_ns();
 	w->last_progress = w->progress ? *w->progress : 0;
 	w->snap_ns = 0;

@@ -13,6 +13,15 @@
  * (exits, pf_taken, pf_fixed, pf_spurious, pf_emulate) over the last half
  * of the timeout.
  *
+ * A vCPU that does not leave KVM_RUN within WATCHDOG_GRACE_S of the kick
+ * loops inside the kernel (KVM_RUN only notices signals between guest
+ * entries): then the watchdog thread reports on its own, with the vCPU
+ * thread's kernel stack (/proc/self/task/TID/stack) instead of registers
+ * (KVM_GET_REGS would wait for the vCPU's mutex forever), fails the test
+ * and exits: the thread can never be recovered.  On a machine with one
+ * CPU and a non-preemptible kernel nothing in user space runs again; the
+ * harness boots its kernel with softlockup_panic for that case.
+ *
  * Wall time, not CPU time: a starved host delays every unit of work by
  * the same factor, and a unit is microseconds of guest work, so the
  * default of 20 s is four orders of magnitude above a healthy unit even
@@ -23,18 +32,28 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "abi/types.h"
 
 struct kvm_vcpu;
 
 #define WATCHDOG_DEFAULT_S	20
+#define WATCHDOG_GRACE_S	5
 #define WD_NR_STATS		6
 
 /* Per vCPU, in struct kvm_vcpu; guarded by the watchdog's lock. */
 struct vcpu_watch {
 	const volatile u32 *progress;	/* the guest's counter, or NULL */
 	pthread_t runner;		/* the thread inside KVM_RUN */
+	pid_t tid;			/* its kernel thread id */
+	/*
+	 * The vCPU's stats fd, opened before its first KVM_RUN: the
+	 * KVM_GET_STATS_FD ioctl waits for the vCPU mutex that KVM_RUN
+	 * holds, reading the fd does not.
+	 */
+	int stats_fd;
+	bool stats_opened;
 	u64 since_ns;			/* entry or last progress */
 	u32 last_progress;
 	bool kicked;
@@ -53,5 +72,7 @@ void watchdog_enter(struct kvm_vcpu *vcpu);
 /* True if the watchdog kicked this run; then the report is in @buf. */
 bool watchdog_leave(struct kvm_vcpu *vcpu, bool interrupted, char *buf,
 		    size_t size);
+/* When the vCPU goes away. */
+void watchdog_vcpu_release(struct kvm_vcpu *vcpu);
 
 #endif

@@ -28,126 +28,21 @@
 #include "tap.h"
 #include "test_util.h"
 #include "worker.h"
-
-GUEST_PROGRAM_DECLARE(mem_worker);
+#include "worker_vm.h"
 
 #define SLOT		1
 #define SLOT_GPA	(1ULL << 30)
 #define ROUNDS		4
 #define PER_ROUND	300
 
-struct split_test {
-	struct kvm_vm *vm;
-	struct kvm_vcpu *vcpu;
-	const char *name;	/* prefix of the TAP points */
-	enum mem_backing backing;
-	u64 gpa;		/* of the slot */
-	u64 size;
-	u32 nr_pages;
-	u64 huge;		/* backing page size */
-	const char *huge_stat;	/* "pages_2m" / "pages_1g" */
-	u32 first_huge;		/* slot page where the first huge page starts */
-	u32 nr_huge;		/* huge mappings expected after touching */
-	u64 *bitmap;
-	u64 *model;		/* manual protect: the dirty bits KVM must hold */
-	u32 *page_gen;		/* generation of the data each page holds */
-	bool eager;
-	u32 gen;
-	struct rng rng;
-};
-
-static void setup_vm(struct split_test *t, enum mem_backing b, u64 size,
-		     u32 manual_flags)
+/* The guest touches the whole slot: as many huge mappings as it can have. */
+static bool fill_and_count_huge(struct worker_vm *t)
 {
-	struct guest_program prog = GUEST_PROGRAM(mem_worker);
-
-	memset(t, 0, sizeof(*t));
-	t->name = mem_backing_name(b);
-	t->backing = b;
-	t->size = size;
-	t->nr_pages = (u32)(size / PAGE_SIZE_4K);
-	t->huge = b == MEM_HUGETLB_1G ? PAGE_SIZE_1G : PAGE_SIZE_2M;
-	t->huge_stat = b == MEM_HUGETLB_1G ? "pages_1g" : "pages_2m";
-	t->eager = platform()->eager_split;
-	rng_seed(&t->rng, 42);
-	t->vm = vm_create_guest(PAGING_LM4, &prog, LAYOUT_RUNTIME_END);
-	if (manual_flags)
-		vm_enable_cap(t->vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
-			      manual_flags);
-}
-
-/* Maps the slot (at @gpa, added already) in the guest; starts the worker. */
-static void setup_guest(struct split_test *t, u64 gpa)
-{
-	u64 va;
-
-	t->gpa = gpa;
-	for (va = ALIGN_DOWN(gpa, t->huge); va < gpa + t->size; va += t->huge)
-		pg_map(&t->vm->pt, va, va, t->huge, PTE_W);
-	t->vcpu = vm_guest_vcpu_add(t->vm, 0);
-	worker_start(t->vcpu, gpa, t->nr_pages);
-	t->bitmap = calloc(1, bitmap_bytes(t->nr_pages));
-	t->model = malloc(bitmap_bytes(t->nr_pages));
-	memset(t->model, 0xff, bitmap_bytes(t->nr_pages));	/* INITIALLY_SET */
-	t->page_gen = calloc(t->nr_pages, sizeof(*t->page_gen));
-}
-
-static bool setup(struct split_test *t, enum mem_backing b, u64 size,
-		  u32 manual_flags)
-{
-	char why[256];
-
-	setup_vm(t, b, size, manual_flags);
-	if (__vm_add_memslot(t->vm, SLOT, SLOT_GPA, size, b, 0, why,
-			     sizeof(why))) {
-		tap_skip(why, "%s: memslot", mem_backing_name(b));
-		vm_destroy(t->vm);
-		return false;
-	}
-	setup_guest(t, SLOT_GPA);
-	return true;
-}
-
-static void teardown(struct split_test *t)
-{
-	free(t->bitmap);
-	free(t->model);
-	free(t->page_gen);
-	vm_destroy(t->vm);
-}
-
-/*
- * The huge pages KVM may map in the slot: those wholly inside it, and only
- * if guest physical and host virtual addresses are congruent modulo the
- * huge page size (else KVM maps none).
- */
-static void huge_geometry(struct split_test *t)
-{
-	u64 hva = (u64)(uintptr_t)vm_memslot(t->vm, SLOT)->mem.hva;
-	u64 first = ALIGN_UP(t->gpa, t->huge);
-	u64 end = ALIGN_DOWN(t->gpa + t->size, t->huge);
-
-	t->first_huge = (u32)((first - t->gpa) / PAGE_SIZE_4K);
-	t->nr_huge = 0;
-	if ((hva - t->gpa) % t->huge == 0 && end > first)
-		t->nr_huge = (u32)((end - first) / t->huge);
-}
-
-static bool fill_and_count_huge(struct split_test *t)
-{
-	u32 i;
 	u64 n;
 
-	TEST_ASSERT(worker_cmd(t->vcpu, WORKER_FILL, ++t->gen, NULL, 0),
-		    "guest could not fill the slot");
-	for (i = 0; i < t->nr_pages; i++)
-		t->page_gen[i] = t->gen;
-	huge_geometry(t);
-	if (t->backing == MEM_ANON_THP)
-		t->nr_huge = (u32)mem_thp_huge_pages(vm_memslot(t->vm, SLOT)->mem.hva,
-						     t->size);
+	worker_vm_fill(t);
 	n = vm_stat(t->vm, t->huge_stat);
-	vm_mappings_diag(t->vm, "%s after the guest touched the slot", mem_backing_name(t->backing));
+	vm_mappings_diag(t->vm, "%s after the guest touched the slot", t->name);
 	if (!t->nr_huge) {
 		tap_skip("THP gave the slot no huge pages", "%s: huge mappings",
 			 t->name);
@@ -158,70 +53,14 @@ static bool fill_and_count_huge(struct split_test *t)
 			 t->name, t->huge_stat, n, t->nr_huge);
 }
 
-static u64 page_gpa(struct split_test *t, u32 page)
-{
-	return t->gpa + (u64)page * PAGE_SIZE_4K;
-}
-
-/* Records that @list now holds generation @gen (a write by any vCPU). */
-static void note_written(struct split_test *t, const u32 *list, u32 n, u32 gen)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++) {
-		t->page_gen[list[i]] = gen;
-		bitmap_assign(t->model, list[i], true);
-	}
-}
-
-/* The guest writes @list with a new generation and reads it back. */
-static bool write_list(struct split_test *t, const u32 *list, u32 n)
-{
-	if (!worker_cmd(t->vcpu, WORKER_WRITE_LIST, ++t->gen, list, n) ||
-	    !worker_cmd(t->vcpu, WORKER_VERIFY_LIST, t->gen, list, n))
-		return false;
-	note_written(t, list, n, t->gen);
-	return true;
-}
-
-/*
- * The host reads both pattern words of every page of the slot: a write
- * through a wrong mapping (say, a split child entry pointing at the wrong
- * 4 KiB page) shows at the page that missed it and at the one it hit.
- */
-static u32 host_verify(struct split_test *t)
-{
-	u32 page, bad = 0, v;
-	const u32 *p;
-
-	for (page = 0; page < t->nr_pages; page++) {
-		p = gpa_to_hva(t->vm, page_gpa(t, page));
-		v = worker_pattern(page, t->page_gen[page]);
-		if (p[0] == v && p[worker_second_word(page)] == ~v)
-			continue;
-		if (bad++ < 8)
-			tap_diag("page %u (GPA 0x%" PRIx64 "): words 0x%x 0x%x, expected 0x%x 0x%x (generation %u)",
-				 page, page_gpa(t, page), p[0],
-				 p[worker_second_word(page)], v, ~v,
-				 t->page_gen[page]);
-	}
-	return bad;
-}
-
-/* GET_DIRTY_LOG into t->bitmap; with manual protect, CLEAR it all too. */
-static void harvest(struct split_test *t, bool manual)
-{
-	dirty_log_fetch(t->vm, SLOT, t->bitmap, t->nr_pages, manual);
-}
-
 /* Random pages written each round must all be reported dirty. */
-static bool dirty_rounds(struct split_test *t, bool manual)
+static bool dirty_rounds(struct worker_vm *t, bool manual)
 {
 	u32 list[PER_ROUND], round, i, missed = 0, extra = 0;
 	char when[32];
 
 	for (round = 0; round < ROUNDS; round++) {
-		harvest(t, manual);	/* reset */
+		worker_vm_fetch(t, manual);	/* reset */
 		/*
 		 * A third of the pages were written last round too: their
 		 * dirty bits were just harvested, so KVM must have
@@ -229,7 +68,7 @@ static bool dirty_rounds(struct split_test *t, bool manual)
 		 */
 		for (i = round ? PER_ROUND / 3 : 0; i < PER_ROUND; i++)
 			list[i] = (u32)rng_below(&t->rng, t->nr_pages);
-		if (!write_list(t, list, PER_ROUND))
+		if (!worker_vm_write(t, list, PER_ROUND))
 			return tap_check(false, "%s: guest writes each round",
 					 t->name);
 		memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
@@ -250,11 +89,11 @@ static bool dirty_rounds(struct split_test *t, bool manual)
 static void scenario_dirty_log(enum mem_backing b, u64 size)
 {
 	const char *name = mem_backing_name(b);
-	struct split_test t;
+	struct worker_vm t;
 	u64 huge, small0, small;
 	bool ok;
 
-	if (!setup(&t, b, size, 0))
+	if (!worker_vm_create(&t, b, size, SLOT, SLOT_GPA, 0))
 		return;
 	if (!fill_and_count_huge(&t))
 		goto out;
@@ -263,7 +102,7 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 	huge = vm_stat(t.vm, t.huge_stat);
 	small = vm_stat(t.vm, "pages_4k");
 	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", mem_backing_name(t.backing));
-	if (t.eager)
+	if (platform()->eager_split)
 		tap_check(huge == 0 && small == small0 + t.nr_huge * (t.huge / PAGE_SIZE_4K),
 			  "%s: eager_page_split=Y: enabling dirty logging split all %u huge mappings before any vCPU ran (%s %" PRIu64 ", pages_4k +%" PRIu64 ")",
 			  name, t.nr_huge, t.huge_stat, huge, (u64)(small - small0));
@@ -290,7 +129,7 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 		  name, t.huge_stat, huge, t.nr_huge);
 	vm_mappings_diag(t.vm, "%s after dirty logging was turned off", mem_backing_name(t.backing));
 out:
-	teardown(&t);
+	worker_vm_destroy(&t);
 }
 
 struct clear_range {
@@ -302,7 +141,7 @@ struct clear_range {
  * Clears the dirty bits of [first, first + count) with CLEAR_DIRTY_LOG:
  * whole 64-page words, except that the last may end at the slot's end.
  */
-static void clear_pages(struct split_test *t, u32 first, u32 count)
+static void clear_pages(struct worker_vm *t, u32 first, u32 count)
 {
 	u32 lo = ALIGN_DOWN(first, 64), hi = ALIGN_UP(first + count, 64), i;
 	u64 *mask = calloc((hi - lo) / 64, sizeof(u64));
@@ -317,12 +156,12 @@ static void clear_pages(struct split_test *t, u32 first, u32 count)
 }
 
 /* Slot page @i of huge page @hp (counted from t->first_huge). */
-static u32 huge_page_page(struct split_test *t, u32 hp, u32 i)
+static u32 huge_page_page(struct worker_vm *t, u32 hp, u32 i)
 {
 	return t->first_huge + hp * (u32)(t->huge / PAGE_SIZE_4K) + i;
 }
 
-static bool huge_page_cleared(struct split_test *t, const struct clear_range *r,
+static bool huge_page_cleared(struct worker_vm *t, const struct clear_range *r,
 			      u32 n, u32 hp)
 {
 	u32 i;
@@ -334,17 +173,17 @@ static bool huge_page_cleared(struct split_test *t, const struct clear_range *r,
 	return false;
 }
 
-static u32 expected_huge(struct split_test *t, const struct clear_range *r,
+static u32 expected_huge(struct worker_vm *t, const struct clear_range *r,
 			 u32 n, u32 already_split)
 {
 	u32 hp, split = 0;
 
 	for (hp = 0; hp < t->nr_huge; hp++)
-		split += t->eager && huge_page_cleared(t, r, n, hp);
+		split += platform()->eager_split && huge_page_cleared(t, r, n, hp);
 	return t->nr_huge - already_split - split;
 }
 
-static void clear_ranges(struct split_test *t, const struct clear_range *r,
+static void clear_ranges(struct worker_vm *t, const struct clear_range *r,
 			 u32 n)
 {
 	u32 i;
@@ -361,7 +200,7 @@ static void clear_ranges(struct split_test *t, const struct clear_range *r,
  * highest bit of a CLEAR_DIRTY_LOG mask word): reported dirty, data
  * intact.
  */
-static void write_after_clear(struct split_test *t, const struct clear_range *r,
+static void write_after_clear(struct worker_vm *t, const struct clear_range *r,
 			      u32 n)
 {
 	u32 list[16], i, missed, extra = 0, p;
@@ -370,7 +209,7 @@ static void write_after_clear(struct split_test *t, const struct clear_range *r,
 		list[2 * i] = r[i].first;
 		list[2 * i + 1] = r[i].first + r[i].count - 1;
 	}
-	tap_check(write_list(t, list, 2 * n),
+	tap_check(worker_vm_write(t, list, 2 * n),
 		  "%s: guest writes after the clears, data intact", t->name);
 	memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
 	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
@@ -385,7 +224,7 @@ static void write_after_clear(struct split_test *t, const struct clear_range *r,
 }
 
 /* MANUAL_PROTECT + INITIALLY_SET: turning dirty logging on splits nothing. */
-static void enable_manual_logging(struct split_test *t)
+static void enable_manual_logging(struct worker_vm *t)
 {
 	u64 huge;
 
@@ -418,12 +257,12 @@ static void scenario_manual_clear(void)
 	static const struct clear_range lone[] = {
 		{ 1024, 1, "the first page of huge page 2 only" },
 	};
-	struct split_test t;
+	struct worker_vm t;
 	u64 huge;
 	u32 expect;
 
-	if (!setup(&t, MEM_HUGETLB_2M, 32 * PAGE_SIZE_2M,
-		   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET))
+	if (!worker_vm_create(&t, MEM_HUGETLB_2M, 32 * PAGE_SIZE_2M, SLOT, SLOT_GPA,
+			      KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET))
 		return;
 	t.name = "manual+initially-set";
 	if (!fill_and_count_huge(&t))
@@ -434,17 +273,17 @@ static void scenario_manual_clear(void)
 	huge = vm_stat(t.vm, "pages_2m");
 	tap_check(huge == expect,
 		  "manual+initially-set: CLEAR_DIRTY_LOG split exactly the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  t.eager ? "Y" : "N", huge, expect);
+		  platform()->eager_split ? "Y" : "N", huge, expect);
 	clear_ranges(&t, lone, ARRAY_SIZE(lone));
 	expect = expected_huge(&t, lone, ARRAY_SIZE(lone), t.nr_huge - expect);
 	huge = vm_stat(t.vm, "pages_2m");
 	vm_mappings_diag(t.vm, "%s after CLEAR_DIRTY_LOG of all ranges", mem_backing_name(t.backing));
 	tap_check(huge == expect,
 		  "manual+initially-set: clearing only the first page of a huge page splits it (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  t.eager ? "Y" : "N", huge, expect);
+		  platform()->eager_split ? "Y" : "N", huge, expect);
 	write_after_clear(&t, ranges, ARRAY_SIZE(ranges));
 out:
-	teardown(&t);
+	worker_vm_destroy(&t);
 }
 
 /*
@@ -474,7 +313,7 @@ struct writer {
 };
 
 /* Disjoint random pages for both writers, DUO_PER_REGION per huge page. */
-static void duo_draw(struct split_test *t, struct writer *w)
+static void duo_draw(struct worker_vm *t, struct writer *w)
 {
 	u32 hp, i, page;
 
@@ -492,7 +331,7 @@ static void duo_draw(struct split_test *t, struct writer *w)
 }
 
 /* One round; false if a vCPU failed (then later rounds mean nothing). */
-static bool duo_round(struct split_test *t, struct writer *w, u32 round,
+static bool duo_round(struct worker_vm *t, struct writer *w, u32 round,
 		      bool manual)
 {
 	const char *op = round ? "fetching the log" : "enabling dirty logging";
@@ -513,7 +352,7 @@ static bool duo_round(struct split_test *t, struct writer *w, u32 round,
 	if (!round)
 		vm_set_memslot_flags(t->vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	if (round || manual)
-		harvest(t, manual);
+		worker_vm_fetch(t, manual);
 	during = worker_threads_passes(&wt) - before;
 	ok = worker_threads_stop(&wt);
 	tap_diag("round %u: %u write passes of the two vCPUs before %s, %u while it ran, %u after",
@@ -524,8 +363,8 @@ static bool duo_round(struct split_test *t, struct writer *w, u32 round,
 				 t->name, round, op, wt.t[0].ok ? "ok" : "failed",
 				 wt.t[1].ok ? "ok" : "failed");
 	for (i = 0; i < 2; i++)
-		note_written(t, w[i].list, w[i].n, t->gen);
-	harvest(t, manual);
+		worker_vm_note(t, w[i].list, w[i].n, t->gen);
+	worker_vm_fetch(t, manual);
 	snprintf(when, sizeof(when), "round %u, vCPU 0", round);
 	missed += dirty_log_missed(t->bitmap, w[0].list, w[0].n, t->gpa, when);
 	snprintf(when, sizeof(when), "round %u, vCPU 1", round);
@@ -533,7 +372,7 @@ static bool duo_round(struct split_test *t, struct writer *w, u32 round,
 	tap_check(!missed,
 		  "%s: round %u (%s under the writes): all %u pages the two vCPUs wrote reported dirty (%u missed)",
 		  t->name, round, op, w[0].n + w[1].n, missed);
-	bad = host_verify(t);
+	bad = worker_vm_verify(t);
 	for (i = 0; i < 2; i++)
 		if (!worker_cmd(w[i].vcpu, WORKER_VERIFY_LIST, t->gen, w[i].list, w[i].n))
 			bad++;
@@ -545,11 +384,11 @@ static bool duo_round(struct split_test *t, struct writer *w, u32 round,
 static void scenario_two_vcpus(bool manual)
 {
 	struct writer w[2];
-	struct split_test t;
+	struct worker_vm t;
 	u32 round;
 	u64 huge;
 
-	if (!setup(&t, MEM_HUGETLB_2M, DUO_SIZE, manual ?
+	if (!worker_vm_create(&t, MEM_HUGETLB_2M, DUO_SIZE, SLOT, SLOT_GPA, manual ?
 		   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET : 0))
 		return;
 	t.name = manual ? "2 vCPUs, manual+initially-set" : "2 vCPUs";
@@ -574,7 +413,7 @@ static void scenario_two_vcpus(bool manual)
 			  t.name, huge);
 	}
 out:
-	teardown(&t);
+	worker_vm_destroy(&t);
 }
 
 /*
@@ -582,7 +421,7 @@ out:
  * @gpa is, so that guest physical and host virtual addresses stay
  * congruent modulo the huge page size.
  */
-static bool add_congruent_slot(struct split_test *t, u64 gpa)
+static bool add_congruent_slot(struct worker_vm *t, u64 gpa)
 {
 	char why[256];
 
@@ -602,7 +441,7 @@ static bool add_congruent_slot(struct split_test *t, u64 gpa)
  * is still huge; =N writes one of its pages, which faults and splits it
  * iff a CLEAR write-protected it.  Returns the mismatches.
  */
-static u32 probe_huge_pages(struct split_test *t, const struct clear_range *r,
+static u32 probe_huge_pages(struct worker_vm *t, const struct clear_range *r,
 			    u32 n)
 {
 	u32 hp, page, bad = 0;
@@ -613,22 +452,22 @@ static u32 probe_huge_pages(struct split_test *t, const struct clear_range *r,
 		cleared = huge_page_cleared(t, r, n, hp);
 		page = ALIGN_UP(huge_page_page(t, hp, 200), 64);
 		before = vm_stat(t->vm, "pages_2m");
-		if (t->eager)
+		if (platform()->eager_split)
 			clear_pages(t, page, 2);
-		else if (!write_list(t, &page, 1))
+		else if (!worker_vm_write(t, &page, 1))
 			return t->nr_huge;
 		drop = before - vm_stat(t->vm, "pages_2m");
 		tap_diag("huge page %u (GPA 0x%" PRIx64 ", %s by the edge clears): %s page %u dropped pages_2m by %" PRIu64,
-			 hp, page_gpa(t, huge_page_page(t, hp, 0)),
+			 hp, worker_vm_page_gpa(t, huge_page_page(t, hp, 0)),
 			 cleared ? "touched" : "untouched",
-			 t->eager ? "clearing" : "writing", page, drop);
-		bad += drop != (t->eager ? !cleared : cleared);
+			 platform()->eager_split ? "clearing" : "writing", page, drop);
+		bad += drop != (platform()->eager_split ? !cleared : cleared);
 	}
 	return bad;
 }
 
 /* Dirty bits as the model says: set unless cleared and not written since. */
-static u32 dirty_model_mismatches(struct split_test *t)
+static u32 dirty_model_mismatches(struct worker_vm *t)
 {
 	u32 page, bad = 0;
 
@@ -637,7 +476,7 @@ static u32 dirty_model_mismatches(struct split_test *t)
 			continue;
 		if (bad++ < 8)
 			tap_diag("page %u (GPA 0x%" PRIx64 "): reported %s, expected %s",
-				 page, page_gpa(t, page),
+				 page, worker_vm_page_gpa(t, page),
 				 bitmap_test(t->bitmap, page) ? "dirty" : "clean",
 				 bitmap_test(t->model, page) ? "dirty" : "clean");
 	}
@@ -666,16 +505,16 @@ static void scenario_odd_base(void)
 	u64 end = SLOT_GPA + ODD_HUGE * PAGE_SIZE_2M + PAGE_SIZE_2M +
 		  ODD_TAIL * PAGE_SIZE_4K;
 	struct clear_range r[4];
-	struct split_test t;
+	struct worker_vm t;
 	u32 head, tail, bad, expect;
 	u64 huge;
 
-	setup_vm(&t, MEM_HUGETLB_2M, end - gpa,
-		 KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET);
+	worker_vm_init(&t, MEM_HUGETLB_2M, end - gpa,
+		       KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET);
 	t.name = "odd base gfn";
 	if (!add_congruent_slot(&t, gpa))
 		return;
-	setup_guest(&t, gpa);
+	worker_vm_start(&t, SLOT, gpa);
 	if (!fill_and_count_huge(&t))
 		goto out;
 	head = t.first_huge;
@@ -695,21 +534,21 @@ static void scenario_odd_base(void)
 	vm_mappings_diag(t.vm, "%s after the clears at the slot's edges", mem_backing_name(t.backing));
 	tap_check(huge == expect,
 		  "%s: CLEAR_DIRTY_LOG at the unaligned start and end split only the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  t.name, t.eager ? "Y" : "N", huge, expect);
+		  t.name, platform()->eager_split ? "Y" : "N", huge, expect);
 	bad = probe_huge_pages(&t, r, ARRAY_SIZE(r));
 	tap_check(!bad,
 		  "%s: probed one by one, exactly the huge pages untouched by the clears were still mapped 2 MiB%s (%u wrong)",
-		  t.name, t.eager ? "" : " and writable", bad);
+		  t.name, platform()->eager_split ? "" : " and writable", bad);
 	write_after_clear(&t, r, ARRAY_SIZE(r));
 	bad = dirty_model_mismatches(&t);
 	tap_check(!bad,
 		  "%s: dirty bitmap exact over all %u pages: clean iff cleared and not written since (%u wrong)",
 		  t.name, t.nr_pages, bad);
-	bad = host_verify(&t);
+	bad = worker_vm_verify(&t);
 	tap_check(!bad, "%s: the host read all %u pages intact (%u bad)",
 		  t.name, t.nr_pages, bad);
 out:
-	teardown(&t);
+	worker_vm_destroy(&t);
 }
 
 int main(int argc, char **argv)
