@@ -354,7 +354,7 @@ typedef bool (*eng_trial_fn)(void *opaque, const struct eng_steps *steps,
  */
 void eng_shrink(struct eng_steps *steps, eng_trial_fn fails, void *opaque,
 		u32 max_trials, u32 max_seconds);
-/* One step as a reproducer line ("HOST_PTE a=3 b=17 val=0x..."). */
+/* One step as a reproducer line ("HOST_PTE 0 3 11 0 8000e7", hex). */
 void eng_step_format(const struct eng_step *st, char *buf, size_t size);
 /* Parses eng_step_format() output; false on a malformed line. */
 bool eng_step_parse(const char *line, struct eng_step *st);

@@ -100,7 +100,12 @@ static u64 random_pte(struct eng_random *r)
  */
 static u64 alias_pde(struct eng_random *r)
 {
-	if (rng_next(&r->g->rng) & 1)
+	/*
+	 * Not a PAE root: a walk through its PDPTEs as PTEs may set their
+	 * A bit (reserved in a PDPTE) even when it faults, and the next CR3
+	 * load then takes a #GP the prediction cannot know of.
+	 */
+	if ((rng_next(&r->g->rng) & 1) || r->mode == PAGING_PAE)
 		return pg_make_entry(r->mode, 2,
 				     ALIGN_DOWN(LAYOUT_PT_POOL, r->large),
 				     PTE_PS | (rng_next(&r->g->rng) & 1 ? PTE_U : 0));

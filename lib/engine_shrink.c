@@ -26,9 +26,10 @@ static const char *const kind_names[STEP_NR_KINDS] = {
 	"HOST_PTE", "HOST_PDE", "FORCE", "EVENT",
 };
 
+/* "KIND code a b va val", numbers in hex: short, for a command line. */
 void eng_step_format(const struct eng_step *st, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s code=%u a=%u b=%u va=0x%" PRIx64 " val=0x%" PRIx64,
+	snprintf(buf, size, "%s %x %x %x %" PRIx64 " %" PRIx64,
 		 st->kind < STEP_NR_KINDS ? kind_names[st->kind] : "?",
 		 st->code, st->a, st->b, st->va, st->val);
 }
@@ -36,11 +37,13 @@ void eng_step_format(const struct eng_step *st, char *buf, size_t size)
 bool eng_step_parse(const char *line, struct eng_step *st)
 {
 	char kind[32];
+	int end = 0;
 	u32 k;
 
 	memset(st, 0, sizeof(*st));
-	if (sscanf(line, "%31s code=%u a=%u b=%u va=%" SCNx64 " val=%" SCNx64,
-		   kind, &st->code, &st->a, &st->b, &st->va, &st->val) != 6)
+	if (sscanf(line, "%31s %x %x %x %" SCNx64 " %" SCNx64 "%n", kind,
+		   &st->code, &st->a, &st->b, &st->va, &st->val, &end) != 6 ||
+	    line[end] != 0)
 		return false;
 	for (k = 0; k < STEP_NR_KINDS; k++)
 		if (!strcmp(kind, kind_names[k]))

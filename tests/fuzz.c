@@ -124,6 +124,22 @@ static void params(const struct run *run, struct eng_params *prm)
 	};
 }
 
+/* PAE: a CR3 load checks the PDPTEs (reserved bits: #GP). */
+static void show_pdptes(struct eng_random *r)
+{
+	struct ptgen *g = r->g;
+	u32 root, i;
+
+	for (root = 0; root < ENG_NR_ROOTS; root++)
+		for (i = 0; i < 4; i++) {
+			u64 pa = r->roots[root] + 8 * i;
+
+			tap_diag("root %u PDPTE[%u] at PA 0x%" PRIx64 ": 0x%" PRIx64 " (predicted 0x%" PRIx64 ")",
+				 root, i, pa, pg_read_entry(&g->vm->pt, pa),
+				 pg_read_entry(&g->p.pt, pa));
+		}
+}
+
 /*
  * Builds the guest from the seed, emits @steps (or draws them into
  * @drawn), runs and compares.  True when everything was as predicted.
@@ -152,6 +168,8 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	eng_random_finish(&r);
 	snprintf(name, sizeof(name), "%s seed %" PRIu64, run->v->name, run->seed);
 	ok = ptgen_verdict(&g, vcpu, name);
+	if (!ok && run->v->mode == PAGING_PAE)
+		show_pdptes(&r);
 	run->ops = g.s.nr;
 	run->events = g.nr_ev;
 	run->fetches = 0;
@@ -174,7 +192,7 @@ static void print_repro(const struct run *run, const struct eng_steps *steps)
 	char line[256];
 	u32 i;
 
-	char inl[1800];
+	char inl[600];	/* vm-run %-encodes: 3 bytes each of ~1900 */
 	size_t n;
 
 	tap_diag("repro: fuzz-replay 1");

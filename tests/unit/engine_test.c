@@ -118,8 +118,9 @@ static void test_lines(void)
 		eng_step_format(&in[i], line, sizeof(line));
 		ok &= eng_step_parse(line, &out) && !memcmp(&in[i], &out, sizeof(out));
 	}
-	ok &= !eng_step_parse("ACCESS code=1 a=0", &out);
-	ok &= !eng_step_parse("BOGUS code=1 a=0 b=0 va=0x0 val=0x0", &out);
+	ok &= !eng_step_parse("ACCESS 1 0", &out);
+	ok &= !eng_step_parse("ACCESS 1 0 0 1000 0 junk", &out);
+	ok &= !eng_step_parse("BOGUS 1 0 0 0 0", &out);
 	tap_check(ok, "reproducer lines parse back to the same steps; malformed ones are refused");
 }
 
