@@ -7,7 +7,8 @@
 # kvm_amd/kvm_intel reloaded with its parameters from ci/configs), and
 # reports each TAP point with lava-test-case (pass/fail/skip; a known
 # kernel bug of tests/known-issues is skip; kmem's figures as
-# measurements in bytes), or as plain lines outside LAVA.
+# measurements in bytes), or as plain lines outside LAVA.  Each run is
+# bounded (KMT_LAVA_TIMEOUT, default 900 s): finished_in_time fails then.
 # Two kinds of machine: a lab's Debian root with a compiler (the suite is
 # built here, modules come with modprobe), or the local job's ramdisk
 # (ci/lava/mkramdisk: the tests under /kmt/bin, the modules under /kmt/mod
@@ -110,7 +111,10 @@ for cfg in $configs; do
 		[ -z "$packed" ] || prog=/kmt/bin/$t
 		dmesg -c >/dev/null 2>&1
 		# shellcheck disable=SC2086
-		KMT_CONFIG=$cfg "$prog" $args >/tmp/kmt-out.tap 2>&1
+		# A hung test must not hold the job until LAVA's own timeout.
+		rc=0
+		KMT_CONFIG=$cfg timeout -k 10 "${KMT_LAVA_TIMEOUT:-900}" "$prog" $args \
+			>/tmp/kmt-out.tap 2>&1 || rc=$?
 		# Known kernel bugs are data: the same filter as the harness's.
 		awk -v known="$src/tests/known-issues" -v test="tests/$name" -v kver="$(uname -r)" \
 			-f "$src/ci/known-issues.awk" /tmp/kmt-out.tap >/tmp/kmt-known.tap 2>/dev/null ||
@@ -140,6 +144,10 @@ for cfg in $configs; do
 			}' /tmp/kmt-known.tap | while read -r n res m; do
 			if [ -n "$m" ]; then case_result "$n" "$res" "$m" bytes; else case_result "$n" "$res"; fi
 		done
+		case $rc in
+		124|137|143) case_result "$name.$cfg.finished_in_time" fail ;;
+		*) case_result "$name.$cfg.finished_in_time" pass ;;
+		esac
 		# How many points the TAP had: the results can be checked complete.
 		case_result "$name.$cfg.tap_points" pass "$(grep -cE '^(not )?ok ' /tmp/kmt-known.tap)" points
 		if dmesg 2>/dev/null | grep -qE 'WARNING:|BUG:|Oops|general protection'; then
