@@ -117,13 +117,14 @@ const struct kmem_bound *kmem_bounds_find(const struct kmem_bound *b, int n,
 	return exact ? exact : flav ? flav : any;
 }
 
-static void load(const char *src, const char *text, struct kmem_bound *b,
-		 int *n)
+/* @semis: "; " separates lines too (figures given on a command line). */
+static void load(const char *src, const char *text, bool semis,
+		 struct kmem_bound *b, int *n)
 {
 	char err[128], *copy = strdup(text), *p;
 
 	TEST_ASSERT(copy, "out of memory");
-	for (p = copy; *p; p++)
+	for (p = copy; semis && *p; p++)
 		if (*p == ';')
 			*p = '\n';
 	*n = kmem_bounds_parse(copy, b, KMEM_MAX_BOUNDS, err, sizeof(err));
@@ -135,14 +136,14 @@ static void load(const char *src, const char *text, struct kmem_bound *b,
 void kmem_limits_budgets(struct kmem_limits *l, const char *src,
 			 const char *text)
 {
-	load(src, text, l->budget, &l->nr_budget);
+	load(src, text, false, l->budget, &l->nr_budget);
 	l->budget_src = src;
 }
 
 void kmem_limits_baseline(struct kmem_limits *l, const char *src,
-			  const char *text)
+			  const char *text, bool inline_figures)
 {
-	load(src, text, l->base, &l->nr_base);
+	load(src, text, inline_figures, l->base, &l->nr_base);
 	l->base_src = src;
 }
 

@@ -62,14 +62,14 @@ struct kmem_limits {
 };
 
 /*
- * Loads bounds from @text (';' separates lines as newlines do, for
- * figures given inline); bad input is one error line naming @src and
- * exit 99 (lib/opts.h).
+ * Loads bounds from @text; bad input is one error line naming @src and
+ * exit 99 (lib/opts.h).  @inline_figures: ';' separates lines as
+ * newlines do (a baseline given on the command line).
  */
 void kmem_limits_budgets(struct kmem_limits *l, const char *src,
 			 const char *text);
 void kmem_limits_baseline(struct kmem_limits *l, const char *src,
-			  const char *text);
+			  const char *text, bool inline_figures);
 
 const struct kmem_bound *kmem_budget_for(const struct kmem_limits *l,
 					 const char *scenario);

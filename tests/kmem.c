@@ -17,7 +17,7 @@
  * growth, and anything a destroyed VM leaves behind.
  *
  * Each scenario runs N VMs at once in a fresh memory cgroup and divides
- * (lib/kmem.h explains why the figures are exact to about a page), over
+ * (lib/kmem_cg.h explains why the figures are exact to about a page), over
  * several rounds, and reports median and spread; the budget holds the
  * largest round.  Scenarios: an idle VM, each further vCPU, kernel memory
  * per GiB the guest mapped with 4 KiB and with 2 MiB pages (configurations
@@ -51,6 +51,7 @@
 #include "kmem.h"
 #include "kmem_budget.h"
 #include "kmem_cg.h"
+#include "kmem_measure.h"
 #include "kvm_test.h"
 #include "guest.h"
 #include "nested.h"
@@ -60,60 +61,14 @@
 #include "text.h"
 #include "worker.h"
 
-GUEST_PROGRAM_DECLARE(mem_worker);
-
 /* tests/kmem.budgets, linked in by objcopy (see Makefile.am). */
 extern const char _binary_kmem_budgets_start[], _binary_kmem_budgets_end[];
 
-#define SLOT		1
 #define SLOT_GPA	(1ULL << 30)
-#define L2_GPA		0x40000000ULL	/* nested: L2's view of the slot */
-#define MAX_VMS		8
-#define MAX_ROUNDS	4
-#define MAX_CALLERS	256
-
-enum unit { PER_VM, PER_VCPU, PER_GIB };
-
-static const char *const unit_names[] = {
-	[PER_VM] = "per VM",
-	[PER_VCPU] = "per vCPU",
-	[PER_GIB] = "per GiB mapped",
-};
-
-struct scenario {
-	const char *name;	/* the key in budgets and records */
-	const char *configs;	/* where the harness runs it (ci/configs) */
-	const char *what;
-	enum unit unit;
-	u32 nr_vms;		/* alive at once */
-	u32 rounds;		/* create/destroy loops */
-	u32 nr_vcpus;		/* PER_VCPU: grown from 1 to this */
-	enum mem_backing backing; /* PER_GIB: the data slot */
-	u64 slot_size;
-	u64 slot_gpa;
-	u64 guest_page;		/* the guest's own mapping of the slot */
-	bool nested;		/* PER_VM: L2 maps the slot; dirty logging on */
-};
-
-struct result {
-	struct kmem_fig fig[MAX_ROUNDS];
-	s64 meta[MAX_ROUNDS];	/* PER_GIB: of which memslot metadata */
-	s64 whole_vm[MAX_ROUNDS]; /* PER_VCPU: a VM with all its vCPUs */
-	u32 rounds;
-	struct kmem_fig leak;	/* bytes left after all rounds */
-	u32 vms_total;
-	const char *skip;
-	u64 huge;		/* nested: huge mappings before the split, */
-	u64 huge_want;		/* how many L2's NPT asked for, */
-	u64 unsplit;		/* and how many the split left */
-	/* /proc/vmallocinfo by caller before the first and after the last round */
-	struct kmem_vmalloc_caller vm0[MAX_CALLERS], vm1[MAX_CALLERS];
-	int nr_vm0, nr_vm1;
-};
 
 struct ctx {
-	const struct kvm_platform *plat;
 	struct kmem_cg cg;
+	struct kmem_meter meter;
 	struct kmem_limits lim;
 	char flavour_buf[32];
 	const char *budget_file, *baseline_file, *figures_arg, *record_file;
@@ -121,276 +76,12 @@ struct ctx {
 	char why[256];
 };
 
-struct vm_set {
-	struct kvm_vm *vm[MAX_VMS];
-	struct kvm_vcpu *vcpu[MAX_VMS];
-	struct nested_l2 l2[MAX_VMS];
-	u32 n;
-};
-
-/* ---- VMs ------------------------------------------------------------------ */
-
-static void vms_create(const struct scenario *sc, struct vm_set *set)
-{
-	struct guest_program prog = GUEST_PROGRAM(mem_worker);
-	u32 i, pages = (u32)(sc->slot_size / PAGE_SIZE_4K);
-
-	set->n = sc->nr_vms;
-	for (i = 0; i < set->n; i++) {
-		set->vm[i] = vm_create_guest(PAGING_LM4, &prog,
-					     LAYOUT_RUNTIME_END);
-		set->vcpu[i] = vm_guest_vcpu_add(set->vm[i], 0);
-		worker_start(set->vcpu[i], sc->slot_gpa, pages);
-	}
-}
-
-static void vms_destroy(struct vm_set *set)
-{
-	u32 i;
-
-	for (i = 0; i < set->n; i++)
-		vm_destroy(set->vm[i]);
-	set->n = 0;
-}
-
-/* vCPUs 1..nr_vcpus-1 of every VM, each run to the worker's first SYNC. */
-static void vms_grow_vcpus(const struct scenario *sc, struct vm_set *set)
-{
-	u32 i, id;
-
-	for (i = 0; i < set->n; i++) {
-		for (id = 1; id < sc->nr_vcpus; id++)
-			worker_start(vm_guest_vcpu_add(set->vm[i], id), 0, 0);
-	}
-}
-
-static bool vms_add_slot(const struct scenario *sc, struct vm_set *set,
-			 bool map, char *why, size_t why_size)
-{
-	u64 off;
-	u32 i;
-
-	for (i = 0; i < set->n; i++) {
-		struct kvm_vm *vm = set->vm[i];
-
-		if (__vm_add_memslot(vm, SLOT, sc->slot_gpa, sc->slot_size,
-				     sc->backing, 0, why, why_size))
-			return false;
-		for (off = 0; map && off < sc->slot_size; off += sc->guest_page)
-			pg_map(&vm->pt, sc->slot_gpa + off, sc->slot_gpa + off,
-			       sc->guest_page, PTE_W);
-	}
-	return true;
-}
-
-static void vms_delete_slot(struct vm_set *set)
-{
-	u32 i;
-
-	for (i = 0; i < set->n; i++)
-		vm_delete_memslot(set->vm[i], SLOT);
-}
-
-/* @cmd on every VM's vCPU 0: the worker's FILL touches every slot page. */
-static bool vms_cmd(struct vm_set *set, u32 cmd)
-{
-	u32 i;
-
-	for (i = 0; i < set->n; i++)
-		if (!worker_cmd(set->vcpu[i], cmd, 1, NULL, 0))
-			return false;
-	return true;
-}
-
-/*
- * L1 (lib/nested.h: SVM or VMX by the vendor) with the slot in its
- * memory, L2 mapping all of it through L1's NPT/EPT with 2 MiB pages and
- * writing every page: KVM's nested MMU then holds 2 MiB SPTEs for L2 in
- * the shadow MMU's rmaps.
- */
-static bool vms_create_nested(const struct kvm_platform *plat,
-			      const struct scenario *sc, struct vm_set *set,
-			      char *why, size_t why_size)
-{
-	struct guest_program prog = nested_program(plat);
-	u32 pages = (u32)(sc->slot_size / PAGE_SIZE_4K);
-
-	for (set->n = 0; set->n < sc->nr_vms; set->n++) {
-		struct nested_regs regs = { L2_GPA, pages, 1, 0 };
-		struct kvm_vm *vm = vm_create_guest(PAGING_LM4, &prog,
-						    LAYOUT_RUNTIME_END);
-		struct nested_l2 *l2 = &set->l2[set->n];
-		struct nested_exit x;
-
-		if (__vm_add_memslot(vm, SLOT, sc->slot_gpa, sc->slot_size,
-				     sc->backing, 0, why, why_size)) {
-			vm_destroy(vm);
-			return false;
-		}
-		set->vm[set->n] = vm;
-		set->vcpu[set->n] = vm_guest_vcpu_add(vm, 0);
-		nested_l2_init(l2, plat, set->vcpu[set->n]);
-		nested_l2_map(l2, L2_GPA, sc->slot_gpa, sc->slot_size,
-			      sc->guest_page);
-		TEST_ASSERT(nested_l2_run(l2, L2_FILL, &regs, &x) && !x.rax,
-			    "L2 could not fill its slot");
-	}
-	return true;
-}
-
-/* ---- one round -------------------------------------------------------------- */
-
-/*
- * Per GiB mapped: memslot metadata (slot added, nothing touched: s0->s1)
- * plus what deleting the touched slot frees (s2->s3) less what deleting
- * it untouched frees (s4->s5).  A memslot deletion zaps every shadow/TDP
- * page (kvm_mmu_zap_all_fast()), those mapping the runtime region too,
- * hence the second deletion.  The difference of two kernel memory figures
- * across the guest's faults would not do: each fault may refill the
- * vCPU's MMU memory caches to 40 objects, so they hold anything from 5 to
- * 40 pages at a snapshot; a deletion leaves them alone.
- */
-static bool round_map(struct ctx *c, const struct scenario *sc,
-		      struct vm_set *set, struct kmem_fig *f, s64 *meta)
-{
-	struct kmem_snapshot s[6];
-	struct kmem_fig m = { 0 };
-
-	kmem_settle(&c->cg, &s[0]);
-	if (!vms_add_slot(sc, set, true, c->why, sizeof(c->why)))
-		return false;
-	kmem_settle(&c->cg, &s[1]);
-	TEST_ASSERT(vms_cmd(set, WORKER_FILL),
-		    "the guest could not touch its slot");
-	kmem_settle(&c->cg, &s[2]);
-	vms_delete_slot(set);
-	kmem_settle(&c->cg, &s[3]);
-	/*
-	 * An empty list: the guest only faults the runtime region back in.
-	 * Then the same slot again, untouched.
-	 */
-	TEST_ASSERT(vms_cmd(set, WORKER_VERIFY_LIST), "the guest did not run");
-	TEST_ASSERT(vms_add_slot(sc, set, false, c->why, sizeof(c->why)),
-		    "adding the slot again: %s", c->why);
-	kmem_settle(&c->cg, &s[4]);
-	vms_delete_slot(set);
-	kmem_settle(&c->cg, &s[5]);
-	kmem_fig_add(&m, &s[0], &s[1], 1);
-	*meta = kmem_scale(m.item[KMEM_KVM], set->n, sc->slot_size);
-	kmem_fig_add(f, &s[0], &s[1], 1);
-	kmem_fig_add(f, &s[3], &s[2], 1);
-	kmem_fig_add(f, &s[5], &s[4], -1);
-	return true;
-}
-
-/*
- * The VM-wide split caches: enabling dirty logging on the slot makes
- * eager page splitting (kvm_mmu_slot_try_split_huge_pages() ->
- * shadow_mmu_try_split_huge_pages()) top up split_desc_cache,
- * split_page_header_cache and split_shadow_page_cache
- * (topup_split_caches()) and split L2's huge mappings with them.  What
- * that ioctl costs, per VM.
- */
-static void round_nested(struct ctx *c, const struct scenario *sc,
-			 struct vm_set *set, struct kmem_fig *f, struct result *r)
-{
-	struct kmem_snapshot s0, s1;
-	u32 i;
-
-	/* No huge SPTE to split, no topup: the figure would mean nothing. */
-	for (i = 0; i < set->n; i++)
-		r->huge += vm_stat(set->vm[i], "pages_2m");
-	r->huge_want += set->n * (sc->slot_size / PAGE_SIZE_2M);
-	kmem_settle(&c->cg, &s0);
-	for (i = 0; i < set->n; i++)
-		vm_set_memslot_flags(set->vm[i], SLOT, KVM_MEM_LOG_DIRTY_PAGES);
-	kmem_settle(&c->cg, &s1);
-	kmem_fig_add(f, &s0, &s1, 1);
-	for (i = 0; i < set->n; i++)
-		r->unsplit += vm_stat(set->vm[i], "pages_2m");
-}
-
-/*
- * PER_VM: VMs created and run once (nested: round_nested()).  PER_VCPU:
- * VMs grown from one vCPU to nr_vcpus.  PER_GIB: round_map().  Returns
- * false (with r->skip) if the scenario cannot run here.
- */
-static bool round_measure(struct ctx *c, const struct scenario *sc,
-			  struct result *r)
-{
-	struct kmem_snapshot pre, s0, s1;
-	struct vm_set set = { .n = 0 };
-	struct kmem_fig *f = &r->fig[r->rounds];
-	s64 div = sc->nr_vms;
-
-	memset(f, 0, sizeof(*f));
-	if (sc->nested) {
-		if (!vms_create_nested(c->plat, sc, &set, c->why,
-				       sizeof(c->why))) {
-			vms_destroy(&set);
-			r->skip = c->why;
-			return false;
-		}
-		round_nested(c, sc, &set, f, r);
-		goto done;
-	}
-	if (sc->unit != PER_GIB)
-		kmem_settle(&c->cg, &pre);
-	vms_create(sc, &set);
-	if (sc->unit == PER_VM) {
-		kmem_settle(&c->cg, &s1);
-		kmem_fig_add(f, &pre, &s1, 1);
-	} else if (sc->unit == PER_VCPU) {
-		kmem_settle(&c->cg, &s0);
-		vms_grow_vcpus(sc, &set);
-		kmem_settle(&c->cg, &s1);
-		kmem_fig_add(f, &s0, &s1, 1);
-		div *= sc->nr_vcpus - 1;
-		r->whole_vm[r->rounds] = kmem_delta(&pre, &s1, KMEM_KVM) / set.n;
-	} else if (!round_map(c, sc, &set, f, &r->meta[r->rounds])) {
-		vms_destroy(&set);
-		r->skip = c->why;
-		return false;
-	}
-done:
-	kmem_fig_scale(f, div, sc->unit == PER_GIB ? sc->slot_size : 0);
-	vms_destroy(&set);
-	r->vms_total += sc->nr_vms;
-	r->rounds++;
-	return true;
-}
-
-static void scenario_run(struct ctx *c, const struct scenario *sc,
-			 struct result *r)
-{
-	struct kmem_snapshot first, last;
-	struct timespec t0, t1;
-	u32 i;
-
-	memset(r, 0, sizeof(*r));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	kmem_settle(&c->cg, &first);
-	r->nr_vm0 = kmem_vmalloc_read(r->vm0, MAX_CALLERS);
-	for (i = 0; i < sc->rounds && i < MAX_ROUNDS; i++)
-		if (!round_measure(c, sc, r))
-			return;
-	if (!kmem_settle(&c->cg, &last))
-		tap_diag("%s: kernel memory still moving after the VMs were destroyed",
-			 sc->name);
-	kmem_fig_add(&r->leak, &first, &last, 1);
-	r->nr_vm1 = kmem_vmalloc_read(r->vm1, MAX_CALLERS);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	tap_diag("%s: %u rounds in %.2f s", sc->name, r->rounds,
-		 (double)(t1.tv_sec - t0.tv_sec) +
-		 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-}
-
 /* ---- reports ------------------------------------------------------------- */
 
-static void spread_of(const struct result *r, enum kmem_item item,
+static void spread_of(const struct kmem_result *r, enum kmem_item item,
 		      struct kmem_spread *sp)
 {
-	s64 v[MAX_ROUNDS];
+	s64 v[KMEM_MAX_ROUNDS];
 	u32 k;
 
 	for (k = 0; k < r->rounds; k++)
@@ -402,12 +93,12 @@ static void spread_of(const struct result *r, enum kmem_item item,
  * One page per measured delta (lib/kmem.h), spread over what was
  * measured at once: round_map() takes three deltas.
  */
-static s64 resolution(const struct scenario *sc)
+static s64 resolution(const struct kmem_scenario *sc)
 {
 	switch (sc->unit) {
-	case PER_VM:
+	case KMEM_PER_VM:
 		return 4096 / sc->nr_vms;
-	case PER_VCPU:
+	case KMEM_PER_VCPU:
 		return 4096 / (sc->nr_vms * (sc->nr_vcpus - 1));
 	default:
 		return kmem_scale(3 * 4096, sc->nr_vms, sc->slot_size);
@@ -423,8 +114,8 @@ static void yaml_spread(const char *key, const s64 *v, u32 n)
 		 sp.median, sp.min, sp.max, sp.max - sp.min);
 }
 
-static void report_figures(const struct ctx *c, const struct scenario *sc,
-			   const struct result *r, const struct kmem_bound *b)
+static void report_figures(const struct ctx *c, const struct kmem_scenario *sc,
+			   const struct kmem_result *r, const struct kmem_bound *b)
 {
 	static const enum kmem_item shown[] = {
 		KMEM_KVM, KMEM_KERNEL, KMEM_SEC_PAGETABLES, KMEM_SLAB,
@@ -434,15 +125,15 @@ static void report_figures(const struct ctx *c, const struct scenario *sc,
 	};
 	struct kmem_spread sp;
 	char key[64];
-	s64 v[MAX_ROUNDS];
+	s64 v[KMEM_MAX_ROUNDS];
 	u32 i, k;
 
 	tap_yaml_begin();
 	tap_yaml("config", "%s (%s MMU)", c->lim.config, c->lim.flavour);
-	tap_yaml("unit", "bytes %s", unit_names[sc->unit]);
+	tap_yaml("unit", "bytes %s", kmem_unit_names[sc->unit]);
 	tap_yaml("vms", "%u at once, %u rounds", sc->nr_vms, r->rounds);
 	tap_yaml("resolution", "%" PRId64, resolution(sc));
-	if (sc->unit == PER_GIB) {
+	if (sc->unit == KMEM_PER_GIB) {
 		tap_yaml("slot", "%" PRIu64 " MiB %s, guest pages %" PRIu64 " KiB",
 			 sc->slot_size >> 20, mem_backing_name(sc->backing),
 			 sc->guest_page >> 10);
@@ -451,7 +142,7 @@ static void report_figures(const struct ctx *c, const struct scenario *sc,
 	if (sc->nested)
 		tap_yaml("l2_huge_mappings", "{ before_dirty_logging: %" PRIu64 ", of: %" PRIu64 ", after: %" PRIu64 " }",
 			 r->huge, r->huge_want, r->unsplit);
-	if (sc->unit == PER_VCPU) {
+	if (sc->unit == KMEM_PER_VCPU) {
 		snprintf(key, sizeof(key), "whole_vm_with_%u_vcpus", sc->nr_vcpus);
 		yaml_spread(key, r->whole_vm, r->rounds);
 	}
@@ -479,8 +170,8 @@ static void report_figures(const struct ctx *c, const struct scenario *sc,
 	tap_yaml_end();
 }
 
-static void check_budget(const struct ctx *c, const struct scenario *sc,
-			 const struct result *r)
+static void check_budget(const struct ctx *c, const struct kmem_scenario *sc,
+			 const struct kmem_result *r)
 {
 	const struct kmem_bound *b = kmem_budget_for(&c->lim, sc->name);
 	struct kmem_spread sp;
@@ -489,14 +180,14 @@ static void check_budget(const struct ctx *c, const struct scenario *sc,
 	if (!b)
 		tap_skip("no budget for this configuration",
 			 "%s: %" PRId64 " bytes %s", sc->name, sp.max,
-			 unit_names[sc->unit]);
+			 kmem_unit_names[sc->unit]);
 	else if (sc->nested && (r->huge != r->huge_want || r->unsplit))
 		tap_check(false, "%s: %s: the split caches were not exercised: %" PRIu64 " of %" PRIu64 " L2 mappings huge before dirty logging, %" PRIu64 " after",
 			  sc->name, sc->what, r->huge, r->huge_want, r->unsplit);
 	else
 		tap_check(sp.max <= (s64)b->bytes,
 			  "%s: %s: %" PRId64 " bytes %s (max of %u rounds) within budget %" PRIu64,
-			  sc->name, sc->what, sp.max, unit_names[sc->unit],
+			  sc->name, sc->what, sp.max, kmem_unit_names[sc->unit],
 			  r->rounds, b->bytes);
 	report_figures(c, sc, r, b);
 }
@@ -506,8 +197,8 @@ static void check_budget(const struct ctx *c, const struct scenario *sc,
  * cgroup, and system wide in vmalloc and kernel stacks, which also see
  * what KVM allocates without __GFP_ACCOUNT.
  */
-static void check_leak(const struct ctx *c, const struct scenario *sc,
-		       const struct result *r)
+static void check_leak(const struct ctx *c, const struct kmem_scenario *sc,
+		       const struct kmem_result *r)
 {
 	const struct kmem_bound *b = kmem_budget_for(&c->lim, "leak");
 	const struct kmem_bound *bs = kmem_budget_for(&c->lim, "leak-sys");
@@ -532,8 +223,8 @@ static void check_leak(const struct ctx *c, const struct scenario *sc,
 	tap_yaml_end();
 }
 
-static void check_baseline(const struct ctx *c, const struct scenario *sc,
-			   const struct result *r)
+static void check_baseline(const struct ctx *c, const struct kmem_scenario *sc,
+			   const struct kmem_result *r)
 {
 	const struct kmem_bound *b = kmem_baseline_for(&c->lim, sc->name);
 	struct kmem_spread sp;
@@ -553,7 +244,7 @@ static void check_baseline(const struct ctx *c, const struct scenario *sc,
 	allowed = kmem_baseline_allowed(&c->lim, b, noise);
 	tap_check(sp.median <= allowed,
 		  "%s: %" PRId64 " bytes %s against baseline %" PRIu64 " (+%u%%, allowed %" PRId64 ")",
-		  sc->name, sp.median, unit_names[sc->unit], b->bytes,
+		  sc->name, sp.median, kmem_unit_names[sc->unit], b->bytes,
 		  c->lim.tolerance, allowed);
 }
 
@@ -583,8 +274,8 @@ static const char *nested_split_skip(const struct kvm_platform *plat,
  * the others are measured once per MMU flavour).  Natively, or in a
  * configuration no scenario names, every scenario runs.
  */
-static bool runs_here(const struct scenario *all, u32 nr,
-		      const struct scenario *sc)
+static bool runs_here(const struct kmem_scenario *all, u32 nr,
+		      const struct kmem_scenario *sc)
 {
 	const char *cfg = getenv("KMT_CONFIG");
 	u32 i;
@@ -629,10 +320,11 @@ static void load_args(void *ctx)
 		usage_error("--baseline and --baseline-figures exclude each other");
 	if (c->baseline_file) {
 		text = read_arg_file("--baseline", c->baseline_file);
-		kmem_limits_baseline(&c->lim, c->baseline_file, text);
+		kmem_limits_baseline(&c->lim, c->baseline_file, text, false);
 		free(text);
 	} else if (c->figures_arg) {
-		kmem_limits_baseline(&c->lim, "--baseline-figures", c->figures_arg);
+		kmem_limits_baseline(&c->lim, "--baseline-figures", c->figures_arg,
+				     true);
 	}
 	if (c->record_file)
 		kmem_record_open(&c->lim, c->record_file);
@@ -654,62 +346,39 @@ static void describe(struct ctx *c, const struct kvm_platform *plat)
 			c->kernel, c->lim.config, c->lim.flavour);
 }
 
-/*
- * One-time allocations stay out of the figures and the leak checks: idle
- * VMs, as many at once as any scenario keeps alive.  Not one VM: the
- * per-CPU allocator (mm/percpu.c) grows a chunk when the live VMs need
- * more per-CPU memory than its chunks have free (SRCU's per-CPU data,
- * stat counters), vmallocs the chunk's maps without __GFP_ACCOUNT
- * (pcpu_mem_zalloc(): 4.15 MiB under Bochs) and keeps
- * the emptied chunk as its spare (pcpu_balance_free()).  A warm-up of one
- * VM left that to the first 8-VM round, so the idle loop's system-wide
- * vmalloc figure grew by the chunk although nothing leaked.
- */
-static void warm_up(const struct scenario *all, u32 nr)
-{
-	struct scenario warm = all[0];
-	struct vm_set set;
-	u32 i;
-
-	for (i = 0; i < nr; i++)
-		if (all[i].nr_vms > warm.nr_vms)
-			warm.nr_vms = all[i].nr_vms;
-	vms_create(&warm, &set);
-	vms_destroy(&set);
-}
 
 int main(int argc, char **argv)
 {
-	static const struct scenario scenarios[] = {
+	static const struct kmem_scenario scenarios[] = {
 		{ .name = "idle", .configs = "shadow tdp",
 		  .what = "VM with 1 vCPU and an 8 MiB slot, run to its first exit",
-		  .unit = PER_VM, .nr_vms = 8, .rounds = 3, .nr_vcpus = 1 },
+		  .unit = KMEM_PER_VM, .nr_vms = 8, .rounds = 3, .nr_vcpus = 1 },
 		{ .name = "vcpu", .configs = "shadow tdp",
 		  .what = "each further vCPU, run to its first exit",
-		  .unit = PER_VCPU, .nr_vms = 2, .rounds = 3, .nr_vcpus = 8 },
+		  .unit = KMEM_PER_VCPU, .nr_vms = 2, .rounds = 3, .nr_vcpus = 8 },
 		{ .name = "map-4k", .configs = "shadow tdp",
 		  .what = "slot touched by the guest, 4 KiB mappings",
-		  .unit = PER_GIB, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
+		  .unit = KMEM_PER_GIB, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
 		  .backing = MEM_ANON, .slot_size = 64ULL << 20,
 		  .slot_gpa = SLOT_GPA, .guest_page = PAGE_SIZE_4K },
 		/* 2 MiB off a 1 GiB boundary: KVM may map 2 MiB, not 1 GiB. */
 		{ .name = "map-2m", .configs = "shadow tdp",
 		  .what = "slot touched by the guest, 2 MiB mappings",
-		  .unit = PER_GIB, .nr_vms = 1, .rounds = 2, .nr_vcpus = 1,
+		  .unit = KMEM_PER_GIB, .nr_vms = 1, .rounds = 2, .nr_vcpus = 1,
 		  .backing = MEM_HUGETLB_1G, .slot_size = PAGE_SIZE_1G,
 		  .slot_gpa = SLOT_GPA + PAGE_SIZE_2M,
 		  .guest_page = PAGE_SIZE_2M },
 		/* The seed's patch 3; see nested_split_skip(). */
 		{ .name = "nested-split", .configs = "nested",
 		  .what = "L2's 2 MiB mappings of a 32 MiB slot split when dirty logging starts",
-		  .unit = PER_VM, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
+		  .unit = KMEM_PER_VM, .nr_vms = 2, .rounds = 2, .nr_vcpus = 1,
 		  .backing = MEM_HUGETLB_2M, .slot_size = 32ULL << 20,
 		  .slot_gpa = SLOT_GPA, .guest_page = PAGE_SIZE_2M,
 		  .nested = true },
 	};
 	/* Static: lib/kmem.c leaves the cgroup at exit, after main(). */
 	static struct ctx c = { .lim.tolerance = 10 };
-	static struct result r;
+	static struct kmem_result r;
 	const struct test_opt opts[] = {
 		OPT_STRING("budget-file", "FILE", &c.budget_file,
 			   "budgets to hold the figures to (default: tests/kmem.budgets, built in)"),
@@ -735,14 +404,14 @@ int main(int argc, char **argv)
 	u32 i;
 
 	kvm_test_start(argc, argv, &test, &plat);
-	c.plat = &plat;
+	c.meter = (struct kmem_meter){ .cg = &c.cg, .plat = &plat };
 	describe(&c, &plat);
 	tap_diag("config %s (%s MMU), kernel %s", c.lim.config, c.lim.flavour, c.kernel);
 	if (__kmem_cg_enter(&c.cg, c.why, sizeof(c.why)))
 		tap_skip_all("%s", c.why);
-	warm_up(scenarios, ARRAY_SIZE(scenarios));
+	kmem_warm_up(scenarios, ARRAY_SIZE(scenarios));
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
-		const struct scenario *sc = &scenarios[i];
+		const struct kmem_scenario *sc = &scenarios[i];
 		const char *skip;
 
 		if (!runs_here(scenarios, ARRAY_SIZE(scenarios), sc)) {
@@ -756,7 +425,7 @@ int main(int argc, char **argv)
 			tap_skip(skip, "%s: %s", sc->name, sc->what);
 			continue;
 		}
-		scenario_run(&c, sc, &r);
+		kmem_scenario_run(&c.meter, sc, &r);
 		if (r.skip) {
 			tap_skip(r.skip, "%s: %s", sc->name, sc->what);
 			continue;
