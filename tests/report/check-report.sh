@@ -243,7 +243,7 @@ point "$(grep -q '<td class="known">' "$tmp/r.html" && grep -q '<td class="fail"
 	"report.html colours the cells (a known bug, a failure)"
 point "$(grep -q '<details open><summary><b>FAIL</b> tests/quadrant: \[shadow\]' "$tmp/r.html" && grep -q 'expected PA 0x00203000' "$tmp/r.html" && echo 1 || echo 0)" \
 	"report.html folds out the failures with their diagnostics"
-point "$(grep -q '<svg[^>]*class="kmem"' "$tmp/r.html" && grep -q 'map-4k \[tdp\]</text>' "$tmp/r.html" && echo 1 || echo 0)" \
+point "$(grep -q '<svg[^>]*class="kmem"' "$tmp/r.html" && grep -q '<h3>map-4k (bytes per GiB)</h3>' "$tmp/r.html" && grep -q '>\[tdp\]</text>' "$tmp/r.html" && echo 1 || echo 0)" \
 	"report.html plots the kmem figures against their budgets (inline SVG)"
 point "$(! grep -qiE '<script|<link|src=' "$tmp/r.html" && echo 1 || echo 0)" "report.html is self-contained (no script, link or src)"
 
