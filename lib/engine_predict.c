@@ -206,6 +206,8 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 		struct pg_walk old;
 		struct guest_op_result *alt = &p->alt[p->nr - 1];
 
+		*alt = (struct guest_op_result){ .vector = FAULT_NONE };
+
 		fault = walk_before_host_writes(p, op->va, op_access(op), &old);
 		outcome_of_walk(p, op, fault, &old, alt);
 		p->ambiguous[p->nr - 1] = 1;
