@@ -48,9 +48,9 @@ static bool fill_and_count_huge(struct worker_vm *t)
 			 t->name);
 		return false;
 	}
+	tap_measured("%s %" PRIu64 ", expected %u", t->huge_stat, n, t->nr_huge);
 	return tap_check(n == t->nr_huge,
-			 "%s: guest touched the slot: %s = %" PRIu64 ", expected %u",
-			 t->name, t->huge_stat, n, t->nr_huge);
+			 "%s: guest touched the slot: mapped huge", t->name);
 }
 
 /* Random pages written each round must all be reported dirty. */
@@ -80,9 +80,10 @@ static bool dirty_rounds(struct worker_vm *t, bool manual)
 		extra -= PER_ROUND < extra ? PER_ROUND : extra;
 	}
 	tap_diag("%u pages reported dirty beyond the written ones (allowed)", extra);
+	tap_measured("%u missed", missed);
 	return tap_check(!missed,
-			 "%s: %u rounds of %u random writes: every written page reported dirty (%u missed)",
-			 t->name, ROUNDS, PER_ROUND, missed);
+			 "%s: %u rounds of %u random writes: every page reported dirty",
+			 t->name, ROUNDS, PER_ROUND);
 }
 
 /* Dirty logging on, off, and the huge mappings' life around it. */
@@ -101,15 +102,18 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t.vm, t.huge_stat);
 	small = vm_stat(t.vm, "pages_4k");
-	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", mem_backing_name(t.backing));
-	if (platform()->eager_split)
+	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", t.name);
+	if (platform()->eager_split) {
+		tap_measured("%u huge mappings; now %s %" PRIu64 ", pages_4k +%" PRIu64,
+			     t.nr_huge, t.huge_stat, huge, (u64)(small - small0));
 		tap_check(huge == 0 && small == small0 + t.nr_huge * (t.huge / PAGE_SIZE_4K),
-			  "%s: eager_page_split=Y: enabling dirty logging split all %u huge mappings before any vCPU ran (%s %" PRIu64 ", pages_4k +%" PRIu64 ")",
-			  name, t.nr_huge, t.huge_stat, huge, (u64)(small - small0));
-	else
+			  "%s: eager split: dirty logging on splits all before a vCPU runs",
+			  name);
+	} else {
+		tap_measured("%s %" PRIu64 ", expected %u", t.huge_stat, huge, t.nr_huge);
 		tap_check(huge == t.nr_huge,
-			  "%s: eager_page_split=N: enabling dirty logging split nothing (%s %" PRIu64 ")",
-			  name, t.huge_stat, huge);
+			  "%s: no eager split: dirty logging on splits nothing", name);
+	}
 	tap_check(worker_cmd(t.vcpu, WORKER_VERIFY, t.gen, NULL, 0),
 		  "%s: every 4 KiB page still holds its data after enabling dirty logging",
 		  name);
@@ -117,17 +121,19 @@ static void scenario_dirty_log(enum mem_backing b, u64 size)
 	/* Touch every page: no huge mapping may remain writable. */
 	if (worker_cmd(t.vcpu, WORKER_FILL, ++t.gen, NULL, 0)) {
 		huge = vm_stat(t.vm, t.huge_stat);
+		tap_measured("%s %" PRIu64, t.huge_stat, huge);
 		tap_check(huge == 0,
-			  "%s: after writes to every page no huge mapping remains (%s %" PRIu64 ")",
-			  name, t.huge_stat, huge);
+			  "%s: after writes to every page no huge mapping remains",
+			  name);
 	}
 	vm_set_memslot_flags(t.vm, SLOT, 0);
 	ok = worker_cmd(t.vcpu, WORKER_VERIFY, t.gen, NULL, 0);
 	huge = vm_stat(t.vm, t.huge_stat);
+	tap_measured("%s %" PRIu64 ", expected %u", t.huge_stat, huge, t.nr_huge);
 	tap_check(ok && huge == t.nr_huge,
-		  "%s: dirty logging off: huge mappings come back on the next faults (%s %" PRIu64 ", expected %u)",
-		  name, t.huge_stat, huge, t.nr_huge);
-	vm_mappings_diag(t.vm, "%s after dirty logging was turned off", mem_backing_name(t.backing));
+		  "%s: dirty logging off: huge mappings come back on the next faults",
+		  name);
+	vm_mappings_diag(t.vm, "%s after dirty logging was turned off", t.name);
 out:
 	worker_vm_destroy(&t);
 }
@@ -218,9 +224,10 @@ static void write_after_clear(struct worker_vm *t, const struct clear_range *r,
 		for (p = r[i].first + 1; p + 1 < r[i].first + r[i].count; p++)
 			extra += bitmap_test(t->bitmap, p);
 	tap_diag("%u cleared, unwritten pages reported dirty (allowed)", extra);
+	tap_measured("%u missed", missed);
 	tap_check(!missed,
-		  "%s: every page written after CLEAR_DIRTY_LOG reported dirty (%u missed)",
-		  t->name, missed);
+		  "%s: every page written after CLEAR_DIRTY_LOG reported dirty",
+		  t->name);
 }
 
 /* MANUAL_PROTECT + INITIALLY_SET: turning dirty logging on splits nothing. */
@@ -230,9 +237,9 @@ static void enable_manual_logging(struct worker_vm *t)
 
 	vm_set_memslot_flags(t->vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t->vm, "pages_2m");
-	tap_check(huge == t->nr_huge,
-		  "%s: enabling dirty logging split nothing (pages_2m %" PRIu64 ", expected %u)",
-		  t->name, huge, t->nr_huge);
+	tap_measured("pages_2m %" PRIu64 ", expected %u", huge, t->nr_huge);
+	tap_check(huge == t->nr_huge, "%s: enabling dirty logging split nothing",
+		  t->name);
 	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
 }
 
@@ -271,16 +278,18 @@ static void scenario_manual_clear(void)
 	clear_ranges(&t, ranges, ARRAY_SIZE(ranges));
 	expect = expected_huge(&t, ranges, ARRAY_SIZE(ranges), 0);
 	huge = vm_stat(t.vm, "pages_2m");
+	tap_measured("eager_page_split=%s, pages_2m %" PRIu64 ", expected %u",
+		     platform()->eager_split ? "Y" : "N", huge, expect);
 	tap_check(huge == expect,
-		  "manual+initially-set: CLEAR_DIRTY_LOG split exactly the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  platform()->eager_split ? "Y" : "N", huge, expect);
+		  "manual+initially-set: CLEAR_DIRTY_LOG splits the huge pages of cleared pages only");
 	clear_ranges(&t, lone, ARRAY_SIZE(lone));
 	expect = expected_huge(&t, lone, ARRAY_SIZE(lone), t.nr_huge - expect);
 	huge = vm_stat(t.vm, "pages_2m");
-	vm_mappings_diag(t.vm, "%s after CLEAR_DIRTY_LOG of all ranges", mem_backing_name(t.backing));
+	vm_mappings_diag(t.vm, "%s after CLEAR_DIRTY_LOG of all ranges", t.name);
+	tap_measured("eager_page_split=%s, pages_2m %" PRIu64 ", expected %u",
+		     platform()->eager_split ? "Y" : "N", huge, expect);
 	tap_check(huge == expect,
-		  "manual+initially-set: clearing only the first page of a huge page splits it (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  platform()->eager_split ? "Y" : "N", huge, expect);
+		  "manual+initially-set: clearing only the first page of a huge page splits it");
 	write_after_clear(&t, ranges, ARRAY_SIZE(ranges));
 out:
 	worker_vm_destroy(&t);
@@ -334,7 +343,7 @@ static void duo_draw(struct worker_vm *t, struct writer *w)
 static bool duo_round(struct worker_vm *t, struct writer *w, u32 round,
 		      bool manual)
 {
-	const char *op = round ? "fetching the log" : "enabling dirty logging";
+	const char *op = round ? "log fetch" : "logging on";
 	struct kvm_vcpu *vcpus[2] = { w[0].vcpu, w[1].vcpu };
 	struct worker_threads wt;
 	u32 i, before, during, missed = 0, bad;
@@ -355,13 +364,15 @@ static bool duo_round(struct worker_vm *t, struct writer *w, u32 round,
 		worker_vm_fetch(t, manual);
 	during = worker_threads_passes(&wt) - before;
 	ok = worker_threads_stop(&wt);
-	tap_diag("round %u: %u write passes of the two vCPUs before %s, %u while it ran, %u after",
+	tap_diag("round %u: %u write passes of the two vCPUs before the %s, %u while it ran, %u after",
 		 round, before, op, during,
 		 worker_threads_passes(&wt) - before - during);
-	if (!ok)
-		return tap_check(false, "%s: round %u: both vCPUs wrote their pages while the host was %s (vCPU 0 %s, vCPU 1 %s)",
-				 t->name, round, op, wt.t[0].ok ? "ok" : "failed",
-				 wt.t[1].ok ? "ok" : "failed");
+	if (!ok) {
+		tap_measured("vCPU 0 %s, vCPU 1 %s", wt.t[0].ok ? "ok" : "failed",
+			     wt.t[1].ok ? "ok" : "failed");
+		return tap_check(false, "%s: round %u: both vCPUs wrote through the %s",
+				 t->name, round, op);
+	}
 	for (i = 0; i < 2; i++)
 		worker_vm_note(t, w[i].list, w[i].n, t->gen);
 	worker_vm_fetch(t, manual);
@@ -369,16 +380,18 @@ static bool duo_round(struct worker_vm *t, struct writer *w, u32 round,
 	missed += dirty_log_missed(t->bitmap, w[0].list, w[0].n, t->gpa, when);
 	snprintf(when, sizeof(when), "round %u, vCPU 1", round);
 	missed += dirty_log_missed(t->bitmap, w[1].list, w[1].n, t->gpa, when);
+	tap_measured("%u of %u pages missed", missed, w[0].n + w[1].n);
 	tap_check(!missed,
-		  "%s: round %u (%s under the writes): all %u pages the two vCPUs wrote reported dirty (%u missed)",
-		  t->name, round, op, w[0].n + w[1].n, missed);
+		  "%s: round %u, %s under the writes: every page reported dirty",
+		  t->name, round, op);
 	bad = worker_vm_verify(t);
 	for (i = 0; i < 2; i++)
 		if (!worker_cmd(w[i].vcpu, WORKER_VERIFY_LIST, t->gen, w[i].list, w[i].n))
 			bad++;
+	tap_measured("%u bad of %u pages", bad, t->nr_pages);
 	return tap_check(!bad,
-			 "%s: round %u: data intact (each vCPU read its pages back, the host read all %u pages: %u bad)",
-			 t->name, round, t->nr_pages, bad);
+			 "%s: round %u: data intact (read by each vCPU and the host)",
+			 t->name, round);
 }
 
 static void scenario_two_vcpus(bool manual)
@@ -391,7 +404,7 @@ static void scenario_two_vcpus(bool manual)
 	if (!worker_vm_create(&t, MEM_HUGETLB_2M, DUO_SIZE, SLOT, SLOT_GPA, manual ?
 		   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET : 0))
 		return;
-	t.name = manual ? "2 vCPUs, manual+initially-set" : "2 vCPUs";
+	t.name = manual ? "2 vCPUs, manual" : "2 vCPUs";
 	tap_diag("%s: %ld CPUs online%s", t.name, sysconf(_SC_NPROCESSORS_ONLN),
 		 sysconf(_SC_NPROCESSORS_ONLN) > 1 ? "" :
 		 ": the vCPU threads and the host's dirty-log calls interleave only where the kernel reschedules");
@@ -407,10 +420,11 @@ static void scenario_two_vcpus(bool manual)
 		if (round)
 			continue;
 		huge = vm_stat(t.vm, "pages_2m");
-		vm_mappings_diag(t.vm, "%s after round 0", mem_backing_name(t.backing));
+		vm_mappings_diag(t.vm, "%s after round 0", t.name);
+		tap_measured("pages_2m %" PRIu64, huge);
 		tap_check(huge == 0,
-			  "%s: no huge mapping left once both vCPUs wrote into every 2 MiB region under dirty logging (pages_2m %" PRIu64 ")",
-			  t.name, huge);
+			  "%s: no huge mapping left once both vCPUs wrote in each",
+			  t.name);
 	}
 out:
 	worker_vm_destroy(&t);
@@ -531,22 +545,26 @@ static void scenario_odd_base(void)
 	clear_ranges(&t, r, ARRAY_SIZE(r));
 	expect = expected_huge(&t, r, ARRAY_SIZE(r), 0);
 	huge = vm_stat(t.vm, "pages_2m");
-	vm_mappings_diag(t.vm, "%s after the clears at the slot's edges", mem_backing_name(t.backing));
+	vm_mappings_diag(t.vm, "%s after the clears at the slot's edges", t.name);
+	tap_measured("eager_page_split=%s, pages_2m %" PRIu64 ", expected %u",
+		     platform()->eager_split ? "Y" : "N", huge, expect);
 	tap_check(huge == expect,
-		  "%s: CLEAR_DIRTY_LOG at the unaligned start and end split only the huge pages holding cleared pages (eager_page_split=%s): pages_2m %" PRIu64 ", expected %u",
-		  t.name, platform()->eager_split ? "Y" : "N", huge, expect);
+		  "%s: CLEAR at the unaligned ends splits the cleared huge pages only",
+		  t.name);
 	bad = probe_huge_pages(&t, r, ARRAY_SIZE(r));
+	tap_measured("%u wrong", bad);
 	tap_check(!bad,
-		  "%s: probed one by one, exactly the huge pages untouched by the clears were still mapped 2 MiB%s (%u wrong)",
-		  t.name, platform()->eager_split ? "" : " and writable", bad);
+		  "%s: probed one by one, only the untouched huge pages still mapped 2 MiB%s",
+		  t.name, platform()->eager_split ? "" : " and writable");
 	write_after_clear(&t, r, ARRAY_SIZE(r));
 	bad = dirty_model_mismatches(&t);
+	tap_measured("%u wrong of %u pages", bad, t.nr_pages);
 	tap_check(!bad,
-		  "%s: dirty bitmap exact over all %u pages: clean iff cleared and not written since (%u wrong)",
-		  t.name, t.nr_pages, bad);
+		  "%s: dirty bitmap exact: clean iff cleared and not written since",
+		  t.name);
 	bad = worker_vm_verify(&t);
-	tap_check(!bad, "%s: the host read all %u pages intact (%u bad)",
-		  t.name, t.nr_pages, bad);
+	tap_measured("%u bad of %u pages", bad, t.nr_pages);
+	tap_check(!bad, "%s: the host read every page intact", t.name);
 out:
 	worker_vm_destroy(&t);
 }

@@ -129,9 +129,10 @@ static void dirty_rounds(struct nested_test *t)
 			 l2_base == L2_ALIAS ? "the alias" : "its first mapping");
 		missed += dirty_log_missed(t->bitmap, list, PER_ROUND, L1_GPA, when);
 	}
+	tap_measured("%u missed", missed);
 	tap_check(!missed,
-		  "%s: %u rounds of %u L2 writes: every page reported dirty at its L1 gfn (%u missed)",
-		  t->name, ROUNDS, PER_ROUND, missed);
+		  "%s: %u rounds of %u L2 writes: every page dirty at its L1 gfn",
+		  t->name, ROUNDS, PER_ROUND);
 }
 
 static void scenario(bool alias, const struct kvm_platform *plat)
@@ -158,23 +159,25 @@ static void scenario(bool alias, const struct kvm_platform *plat)
 		goto out;
 	huge = vm_stat(t.vm, "pages_2m");
 	vm_mappings_diag(t.vm, "%s after L2 touched the slot", t.name);
+	tap_measured("pages_2m %" PRIu64 ", expected %u", huge, expect_huge);
 	tap_check(huge == expect_huge,
-		  "%s: the nested MMU maps L2's 2 MiB %s pages huge: pages_2m %" PRIu64 ", expected %u",
-		  t.name, nested_npt_name(plat), huge, expect_huge);
+		  "%s: the nested MMU maps L2's 2 MiB %s pages huge",
+		  t.name, nested_npt_name(plat));
 	small0 = vm_stat(t.vm, "pages_4k");
 	vm_set_memslot_flags(t.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES);
 	huge = vm_stat(t.vm, "pages_2m");
 	small = vm_stat(t.vm, "pages_4k");
 	vm_mappings_diag(t.vm, "%s right after enabling dirty logging", t.name);
-	if (t.eager)
+	if (t.eager) {
+		tap_measured("%u huge mappings; now pages_2m %" PRIu64 ", pages_4k +%" PRIu64 ", expected +%u",
+			     expect_huge, huge, small - small0, children * 512);
 		tap_check(huge == 0 && small - small0 == children * 512ULL,
-			  "%s: eager_page_split=Y: all %u nested huge mappings split before L2 ran again (pages_2m %" PRIu64 ", pages_4k +%" PRIu64 ", expected +%u)",
-			  t.name, expect_huge, huge, small - small0,
-			  children * 512);
-	else
+			  "%s: eager split: all split before L2 runs again", t.name);
+	} else {
+		tap_measured("pages_2m %" PRIu64 ", expected %u", huge, expect_huge);
 		tap_check(huge == expect_huge,
-			  "%s: eager_page_split=N: enabling dirty logging split nothing (pages_2m %" PRIu64 ")",
-			  t.name, huge);
+			  "%s: no eager split: dirty logging on splits nothing", t.name);
+	}
 	tap_check(l2_fill_verify(&t, false),
 		  "%s: every 4 KiB page still holds its data after the split", t.name);
 	dirty_rounds(&t);
