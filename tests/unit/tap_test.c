@@ -276,6 +276,32 @@ static void test_diag(void)
 	free(text);
 }
 
+/* tap_measured(): the values follow the next point, once, names stay bare. */
+static void test_measured(void)
+{
+	char *text;
+
+	capture_begin();
+	tap_measured("pages_2m %d, expected %d", 25, 24);
+	tap_check(false, "huge pages split");
+	tap_check(true, "next point");
+	tap_measured("%d missed", 0);
+	tap_skip("no 1G pages", "skipped point");
+	tap_finish();
+	text = capture_end();
+
+	check_text(text,
+		   "TAP version 13\n"
+		   "not ok 1 - huge pages split\n"
+		   "# measured: pages_2m 25, expected 24\n"
+		   "ok 2 - next point\n"
+		   "ok 3 - skipped point # SKIP no 1G pages\n"
+		   "# measured: 0 missed\n"
+		   "1..3\n",
+		   "tap_measured() values after the next point only");
+	free(text);
+}
+
 /*
  * A message that itself ends in a newline: whether an empty diagnostic line
  * follows is cosmetic, but no line may escape the "# " prefix.
@@ -410,6 +436,7 @@ int main(void)
 	test_plan_too_few();
 	test_empty();
 	test_diag();
+	test_measured();
 	test_diag_trailing_newline();
 	test_yaml();
 	test_reinit_resets();
