@@ -30,8 +30,8 @@
 #define KMT_NESTED_H
 
 #include "abi/nested_cmd.h"
-#include "kvm.h"
 #include "guest.h"
+#include "kvm.h"
 #include "nested_svm.h"
 #include "nested_vmx.h"
 #include "platform.h"

@@ -21,8 +21,8 @@
 
 #include "bitmap.h"
 #include "dirty_log.h"
-#include "kvm_test.h"
 #include "guest.h"
+#include "kvm_test.h"
 #include "rand.h"
 #include "stats.h"
 #include "tap.h"

@@ -48,12 +48,12 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "guest.h"
 #include "kmem.h"
 #include "kmem_budget.h"
 #include "kmem_cg.h"
 #include "kmem_measure.h"
 #include "kvm_test.h"
-#include "guest.h"
 #include "nested.h"
 #include "stats.h"
 #include "tap.h"

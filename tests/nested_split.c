@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "dirty_log.h"
-#include "kvm_test.h"
 #include "guest.h"
+#include "kvm_test.h"
 #include "nested.h"
 #include "rand.h"
 #include "stats.h"

@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm_test.h"
-#include "guest.h"
 #include "engine.h"
+#include "guest.h"
+#include "kvm_test.h"
 #include "tap.h"
 #include "test_util.h"
 
