@@ -160,6 +160,8 @@ struct ptgen {
 	u32 event_failures;	/* invariants the events found broken */
 	bool forcing;
 	u64 huge_base;		/* KVM's huge mappings at EV_HUGE_BASELINE */
+	u64 huge_min;		/* the fewest at an EV_HUGE_CHECK */
+	u32 huge_checks;
 };
 
 void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,

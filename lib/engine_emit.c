@@ -150,6 +150,7 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 	TEST_ASSERT(res && g->started && g->p.nr == g->s.nr,
 		    "ptgen_check() without a started, predicted script");
 	g->event_failures = 0;
+	g->huge_checks = 0;
 	ran = script_run_sync(vcpu, &g->s, res, eng_event_run, g);
 	if (ran) {
 		bad_ops = compare_results(g->vm, &g->s, &g->p, res, 6);

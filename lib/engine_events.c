@@ -234,6 +234,8 @@ static void check_huge(struct ptgen *g, const struct eng_event *ev)
 {
 	u64 now = huge_mappings(g->vm);
 
+	if (!g->huge_checks++ || now < g->huge_min)
+		g->huge_min = now;
 	if (now < g->huge_base)
 		fail(g, ev, "huge mappings not restored after dirty logging stopped: pages_2m + pages_1g = %" PRIu64 ", %" PRIu64 " before logging started (pages_4k %" PRIu64 ")",
 		     now, g->huge_base, vm_stat(g->vm, "pages_4k"));

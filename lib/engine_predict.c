@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest.h"
 #include "engine.h"
+#include "guest.h"
 #include "tap.h"
 #include "test_util.h"
 #include "ucall.h"

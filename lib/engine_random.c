@@ -87,6 +87,9 @@ static u64 random_pte(struct eng_random *r)
 	pa = any_data_page(r);
 	if (r->prm.fetch) {
 		flags |= maybe_nx(r, 25);
+		/* Dirty already: KVM may map it writable at once (prefetch). */
+		if (rng_next(&r->g->rng) & 1)
+			flags |= PTE_D;
 		if (below(r, 10) == 0)
 			pa = code_page(r);
 	}
@@ -123,11 +126,11 @@ static u64 table_pde_flags(struct eng_random *r)
 
 	if (!r->prm.fetch)
 		return flags;
-	if (below(r, 100) < 15)
+	if (below(r, 100) < 30)
 		flags &= ~PTE_W;
-	if (below(r, 100) < 15)
+	if (below(r, 100) < 30)
 		flags &= ~PTE_U;
-	return flags | maybe_nx(r, 15);
+	return flags | maybe_nx(r, 20);
 }
 
 static u64 random_pde(struct eng_random *r)
@@ -218,17 +221,26 @@ static void build_tables(struct eng_random *r)
 				       random_pde(r));
 }
 
-/* Reads one word of every large page of the window, under both roots. */
-static void touch_window(struct eng_random *r)
+/*
+ * Reads one word of every 2 MiB of the window, under both roots; or
+ * writes one under the first (while dirty logging: every huge mapping
+ * is then split or write-protected and must come back afterwards).
+ */
+static void touch_window(struct eng_random *r, bool write)
 {
 	struct ptgen *g = r->g;
 	u64 cr3 = ptgen_cr3(g), off;
 	u32 root;
 
-	for (root = 0; root < ENG_NR_ROOTS; root++) {
+	ptgen_force(g);
+	for (root = 0; root < (write ? 1 : ENG_NR_ROOTS); root++) {
 		ptgen_load_cr3(g, r->roots[root]);
-		for (off = 0; off < r->prm.window_size; off += PAGE_SIZE_2M)
-			ptgen_read(g, r->prm.window + off + 0x40);
+		for (off = 0; off < r->prm.window_size; off += PAGE_SIZE_2M) {
+			if (write)
+				ptgen_write(g, r->prm.window + off + 0x80);
+			else
+				ptgen_read(g, r->prm.window + off + 0x40);
+		}
 	}
 	ptgen_load_cr3(g, cr3);
 }
@@ -256,7 +268,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		fill_code(g);
 	ptgen_start(g);
 	if (prm->window) {
-		touch_window(r);
+		touch_window(r, false);
 		ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
 	}
 }
@@ -605,12 +617,15 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		ptgen_event(g, code, prm->window_slot, 0, 0);
 	if (prm->edge_slot)
 		ptgen_event(g, code, prm->edge_slot, 0, 0);
-	if (code == EV_DIRTY_ON)
+	if (code == EV_DIRTY_ON) {
 		r->dirty_on = true;
+		if (prm->window)
+			touch_window(r, true);
+	}
 	if (code == EV_DIRTY_OFF) {
 		r->dirty_on = false;
 		if (prm->window) {
-			touch_window(r);
+			touch_window(r, false);
 			ptgen_event(g, EV_HUGE_CHECK, prm->window_slot, 0, 0);
 		}
 	}

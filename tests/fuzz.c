@@ -94,6 +94,8 @@ struct run {
 	u64 seed;
 	u32 nr_steps;
 	u32 ops, events, fetches;	/* of the last run */
+	u64 huge_base, huge_min;
+	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
 };
 
@@ -172,6 +174,9 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 		show_pdptes(&r);
 	run->ops = g.s.nr;
 	run->events = g.nr_ev;
+	run->huge_base = g.huge_base;
+	run->huge_min = g.huge_min;
+	run->huge_checks = g.huge_checks;
 	run->fetches = 0;
 	for (i = 0; i < g.s.nr; i++)
 		run->fetches += g.s.ops[i].code == OP_FETCH;
@@ -258,6 +263,9 @@ static void run_point(const struct variant *v, u64 seed,
 	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches), %u host events in %.2f s (%.0f ops/s)%s",
 		 v->name, seed, run.ops, run.fetches, run.events, dt, run.ops / dt,
 		 run.huge ? "" : "; no THP for slot 1");
+	if (run.huge_checks)
+		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
+			 v->name, seed, run.huge_base, run.huge_min, run.huge_checks);
 	if (!ok && o->shrink && !shrunk_one) {
 		shrink_and_report(&run, &steps);
 		shrunk_one = true;	/* one per process: time */
