@@ -307,6 +307,35 @@ void prediction_free(struct prediction *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * A hung script: the op the guest was running (the guest counts the ops
+ * it completed) and its walk through the guest's tables as they are now,
+ * which is what the reference walker predicts for it at this point.
+ */
+static void report_op_in_flight(struct kvm_vcpu *vcpu,
+				const struct op_script *s, u32 done)
+{
+	const struct guest_op *op = &s->ops[done];
+	struct kvm_vm *vm = vcpu->vm;
+	struct kvm_sregs sregs;
+	struct pg_walk w;
+	char walk[2048];
+
+	if (done >= s->nr) {
+		tap_diag("all %u ops of the script completed before the hang", s->nr);
+		return;
+	}
+	tap_diag("op in flight: op %u of %u, %s VA 0x%" PRIx64 " value 0x%" PRIx64 " (op %u was the last completed)",
+		 done, s->nr, op_names[op->code], op->va, op->value, done - 1);
+	if (!vm->pt.root || !is_access(op->code))
+		return;
+	vcpu_get_sregs(vcpu, &sregs);
+	pg_walk(&vm->pt, sregs.cr3, op->va, op_access(op), false, &w);
+	pg_walk_format(&vm->pt, &w, walk, sizeof(walk));
+	tap_diag("its walk in the guest's tables now (CR3 0x%llx): %s",
+		 sregs.cr3, walk);
+}
+
 bool script_run(struct kvm_vcpu *vcpu, const struct op_script *s,
 		struct guest_op_result *out)
 {
@@ -330,6 +359,7 @@ bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 	pc->args[0] = ops_gpa;
 	pc->args[1] = s->nr;
 	pc->args[2] = res_gpa;
+	pc->progress = 0;
 	for (;;) {
 		u32 cmd = vcpu_run_to_ucall(vcpu, &uc);
 
@@ -342,6 +372,8 @@ bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 		}
 		ucall_format(vcpu, &uc, msg, sizeof(msg));
 		tap_diag("%s", msg);
+		if (cmd == UCALL_HANG)
+			report_op_in_flight(vcpu, s, pc->progress);
 		return false;
 	}
 	memcpy(out, gpa_to_hva(vm, res_gpa), s->nr * sizeof(*out));
