@@ -313,6 +313,7 @@ struct eng_params {
 #define ENG_NR_ROOTS	2
 #define ENG_NR_TABLES	6
 #define ENG_CODE_PAGES	8
+#define ENG_NR_HOT	12
 
 /* The fixed part of a randomized run: tables built from the seed. */
 struct eng_random {
@@ -327,6 +328,7 @@ struct eng_random {
 	u64 large;		/* bytes one level-2 entry maps */
 	bool dirty_on;
 	u64 last_va;		/* of the last access drawn */
+	u32 hot[ENG_NR_HOT];	/* entry indices drawn half the time */
 };
 
 void eng_steps_push(struct eng_steps *l, const struct eng_step *st);

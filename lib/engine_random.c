@@ -255,6 +255,8 @@ static void fill_code(struct ptgen *g)
 void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		      const struct eng_params *prm)
 {
+	u32 i;
+
 	memset(r, 0, sizeof(*r));
 	r->g = g;
 	r->prm = *prm;
@@ -263,6 +265,8 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	r->large = pg_level_size(r->mode, 2);
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
 	pick_regions(r, prm->nr_regions);
+	for (i = 0; prm->fetch && i < ENG_NR_HOT; i++)
+		r->hot[i] = (u32)below(r, r->nr_entries);
 	build_tables(r);
 	if (prm->fetch)
 		fill_code(g);
@@ -283,6 +287,18 @@ static void push(struct eng_steps *out, u32 kind, u32 code, u32 a, u32 b,
 	eng_steps_push(out, &st);
 }
 
+/*
+ * An entry index: in fuzz runs half of them from a small hot set, so that
+ * edits, host writes and accesses keep meeting on the same entries (and
+ * their shadow pages) instead of scattering over whole tables.
+ */
+static u32 entry_index(struct eng_random *r)
+{
+	if (r->prm.fetch && (rng_next(&r->g->rng) & 1))
+		return r->hot[below(r, ENG_NR_HOT)];
+	return (u32)below(r, r->nr_entries);
+}
+
 /* @count accesses to consecutive pages of one region (wrapping inside it). */
 static void draw_access(struct eng_random *r, struct eng_steps *out,
 			u32 count)
@@ -292,7 +308,7 @@ static void draw_access(struct eng_random *r, struct eng_steps *out,
 		OP_READ32, OP_READ32, OP_READ32, OP_READ32,
 	};
 	u64 base = r->region[below(r, r->nr_regions)];
-	u64 page = below(r, r->nr_entries);
+	u64 page = entry_index(r);
 	u32 i;
 
 	for (i = 0; i < count; i++, page++) {
@@ -356,7 +372,7 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 static void push_pte(struct eng_random *r, struct eng_steps *out, u32 kind)
 {
 	u32 t = (u32)below(r, ENG_NR_TABLES);
-	u32 idx = (u32)below(r, r->nr_entries);
+	u32 idx = entry_index(r);
 
 	push(out, kind, 0, t, idx, 0, random_pte(r));
 }
