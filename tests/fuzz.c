@@ -25,7 +25,7 @@
  * debugging over its steps) and its reproducer printed as "# repro:"
  * lines; save them to a file and rerun with --replay FILE.
  *
- *   fuzz [--mode M] [--seed N] [--steps N] [--duration S | --long]
+ *   fuzz [--mode M] [--seed N] [--steps N] [--seeds N] [--duration S | --long]
  *        [--replay FILE] [--no-shrink]
  *   M: nonpae-4k nonpae-pse pae 64 la57
  */
@@ -83,7 +83,8 @@ struct options {
 	int variant;		/* -1: all */
 	u64 seed;
 	u32 steps;
-	u32 duration;		/* seconds; 0: one seed per variant */
+	u32 duration;		/* seconds; 0: @rounds seeds per variant */
+	u32 rounds;
 	const char *replay;
 	bool shrink;
 };
@@ -382,7 +383,7 @@ int main(int argc, char **argv)
 	static const char *const names[] = {
 		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", NULL,
 	};
-	struct options o = { .variant = -1, .seed = 1, .steps = 1200 };
+	struct options o = { .variant = -1, .seed = 1, .steps = 1200, .rounds = 2 };
 	bool long_run = false, no_shrink = false;
 	const struct test_opt opts[] = {
 		OPT_CHOICE("mode", "MODE", &o.variant, names,
@@ -391,6 +392,8 @@ int main(int argc, char **argv)
 			"seed of the first run (variant i uses N + i)"),
 		OPT_U32("steps", "N", &o.steps, 1, 10000000,
 			"random steps per run (default 1200)"),
+		OPT_U32("seeds", "N", &o.rounds, 1, 1000000,
+			"seeds per variant: N, N + 1000, ... (default 2)"),
 		OPT_U32("duration", "SECONDS", &o.duration, 0, 86400 * 7,
 			"draw new seeds until SECONDS have passed"),
 		OPT_FLAG("long", &long_run, "soak: --duration 600"),
@@ -426,7 +429,7 @@ int main(int argc, char **argv)
 			if (o.variant < 0 || o.variant == (int)i)
 				run_point(&variants[i], seed + i, &o);
 		seed += 1000;
-	} while (now() < end);
+	} while (o.duration ? now() < end : --o.rounds > 0);
 	if (acct)
 		accounting_end(&cg, &base);
 	return tap_finish();
