@@ -130,16 +130,6 @@ void platform_require_kvm(struct kvm_platform *p)
 	tap_diag("%s", line);
 }
 
-bool kernel_older_than(int major, int minor)
-{
-	struct utsname u;
-	int ma, mi;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	return ma < major || (ma == major && mi < minor);
-}
-
 void platform_describe(const struct kvm_platform *p, char *buf, size_t size)
 {
 	struct utsname u;

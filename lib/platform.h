@@ -54,14 +54,6 @@ bool kvm_param_bool(const char *module, const char *param);
 const char *platform_mmu_flavour(const struct kvm_platform *p, char *buf,
 				 size_t size);
 
-/*
- * Whether the running kernel's release is older than @major.@minor, for
- * known bugs fixed upstream in that release.  Distribution kernels may
- * carry the fix earlier, so use it only to excuse a failure, never to
- * expect one.
- */
-bool kernel_older_than(int major, int minor);
-
 /* One line naming kernel release, backend and MMU parameters. */
 void platform_describe(const struct kvm_platform *p, char *buf, size_t size);
 
