@@ -127,7 +127,7 @@ static void check_vcpu(struct kvm_vcpu *vcpu, u64 now)
 		return;
 	if (w->kicked && now - w->kick_ns >= WATCHDOG_GRACE_S * 1000000000ULL)
 		report_stuck(vcpu, now);
-	/* Signal again each second: the first may have raced KVM_RUN's entry. */
+	/* Signal again from a second on: the first may have raced KVM_RUN's entry. */
 	if (w->kicked && now - w->kick_ns < 1000000000ULL)
 		return;
 	if (!w->kicked)

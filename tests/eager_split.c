@@ -71,12 +71,10 @@ static bool dirty_rounds(struct worker_vm *t, bool manual)
 		if (!worker_vm_write(t, list, PER_ROUND))
 			return tap_check(false, "%s: guest writes each round",
 					 t->name);
-		memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
-		vm_get_dirty_log(t->vm, SLOT, t->bitmap);
+		worker_vm_fetch(t, false);
 		snprintf(when, sizeof(when), "round %u", round);
 		missed += dirty_log_missed(t->bitmap, list, PER_ROUND, t->gpa, when);
-		for (i = 0; i < t->nr_pages; i++)
-			extra += bitmap_test(t->bitmap, i);
+		extra += (u32)bitmap_weight(t->bitmap, t->nr_pages);
 		extra -= PER_ROUND < extra ? PER_ROUND : extra;
 	}
 	tap_diag("%u pages reported dirty beyond the written ones (allowed)", extra);
@@ -217,8 +215,7 @@ static void write_after_clear(struct worker_vm *t, const struct clear_range *r,
 	}
 	tap_check(worker_vm_write(t, list, 2 * n),
 		  "%s: guest writes after the clears, data intact", t->name);
-	memset(t->bitmap, 0, bitmap_bytes(t->nr_pages));
-	vm_get_dirty_log(t->vm, SLOT, t->bitmap);
+	worker_vm_fetch(t, false);
 	missed = dirty_log_missed(t->bitmap, list, 2 * n, t->gpa, "written after its clear");
 	for (i = 0; i < n; i++)
 		for (p = r[i].first + 1; p + 1 < r[i].first + r[i].count; p++)
