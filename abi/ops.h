@@ -37,6 +37,8 @@ enum guest_op_code {
 #define OPF_IGNORE_AD	(1U << 0)	/* read of an entry: A/D may differ */
 /* Read of an entry: D as predicted, A at least where predicted. */
 #define OPF_ENTRY_AD	(1U << 1)
+/* Runs on the second vCPU (lib/engine.h, script_run_pair()). */
+#define OPF_VCPU1	(1U << 2)
 
 struct guest_op {
 	u32 code;

@@ -57,6 +57,10 @@ void script_write_entry(struct op_script *s, const struct pgtable *pt,
 #define ENG_MAX_STALE	1
 /* Guest physical memory the mirror may cover (every memslot below it). */
 #define ENG_MIRROR_MAX	(256ULL << 20)
+/* VAs the second vCPU flushed with INVLPG since its pending entry changed. */
+#define ENG_V1_FRESH	8
+/* OP_SYNC value on vCPU 0: the host runs vCPU 1's next chunk of ops. */
+#define ENG_SYNC_VCPU1	0xfffffff0ULL
 
 struct prediction {
 	u32 nr;
@@ -76,6 +80,22 @@ struct prediction {
 		u64 old;	/* its value before the host wrote it */
 	} stale[ENG_MAX_STALE];
 	u32 nr_stale;
+	/*
+	 * The second vCPU (ops flagged OPF_VCPU1): its own CR3 and CR0.WP,
+	 * and the one table entry vCPU 0 changed since vCPU 1 last flushed
+	 * (its TLB, or a shadow page KVM has not synced for it yet, may
+	 * still hold the old translation: either is accepted until vCPU 1
+	 * runs INVLPG on that VA or loads CR3).
+	 */
+	struct {
+		u64 cr3;
+		bool wp;
+		bool pending;
+		bool accessed;	/* it walked since the entry changed */
+		u64 entry_pa, old;
+		u64 fresh[ENG_V1_FRESH];
+		u32 nr_fresh;
+	} v1;
 };
 
 /*
@@ -107,9 +127,20 @@ bool script_run(struct kvm_vcpu *vcpu, const struct op_script *s,
 u32 predict_targets(struct prediction *p, const struct guest_op *op,
 		    u64 pa[2]);
 bool predict_pa_mirrored(struct prediction *p, u64 pa);
+/* Whether access @op, predicted now, may have two outcomes. */
+bool predict_ambiguous(const struct prediction *p, const struct guest_op *op);
 /* The same, calling @on_sync with the value of every OP_SYNC. */
 bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 		     struct guest_op_result *out,
+		     void (*on_sync)(void *opaque, u64 value), void *opaque);
+/*
+ * The same on two vCPUs of one VM: the ops flagged OPF_VCPU1 run on
+ * @vcpu1, the others on @vcpu, interleaved as in @s (each run of vCPU 1
+ * ops is a chunk the host runs at an OP_SYNC of vCPU 0's script, so the
+ * interleaving is the script's, deterministic).  @out is in @s's order.
+ */
+bool script_run_pair(struct kvm_vcpu *vcpu, struct kvm_vcpu *vcpu1,
+		     const struct op_script *s, struct guest_op_result *out,
 		     void (*on_sync)(void *opaque, u64 value), void *opaque);
 
 /*
@@ -162,6 +193,8 @@ struct ptgen {
 	u64 huge_base;		/* KVM's huge mappings at EV_HUGE_BASELINE */
 	u64 huge_min;		/* the fewest at an EV_HUGE_CHECK */
 	u32 huge_checks;
+	struct kvm_vcpu *vcpu1;	/* a second vCPU on the same tables, or NULL */
+	u32 v1_chunks;		/* times vCPU 1 ran */
 };
 
 void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
@@ -190,6 +223,15 @@ void ptgen_user_read(struct ptgen *g, u64 va);
 void ptgen_user_write(struct ptgen *g, u64 va);
 void ptgen_invlpg(struct ptgen *g, u64 va);
 void ptgen_load_cr3(struct ptgen *g, u64 cr3);
+/*
+ * An op of the second vCPU (g->vcpu1): pending host writes are forced
+ * first (vCPU 1's view of them is vCPU 0's rewrite).
+ */
+void ptgen_vcpu1_op(struct ptgen *g, u32 code, u64 va, u64 value);
+/* vCPU 1 reloads its CR3: no stale translation left. */
+void ptgen_vcpu1_flush(struct ptgen *g);
+/* Before vCPU 0 or the host changes the entry at @entry_pa (see .c). */
+void ptgen_note_edit(struct ptgen *g, u64 entry_pa);
 /*
  * Stores @val into the entry at @entry_pa, through @via_va (an alias of
  * the table page, e.g. a recursive window), or through its identity
@@ -273,6 +315,9 @@ enum eng_step_kind {
 	STEP_HOST_PDE,		/* host writes region a's PDE in root b */
 	STEP_FORCE,		/* guest rewrites the host-written entries */
 	STEP_EVENT,		/* event code on slot a, range va + val */
+	STEP_VCPU1,		/* vCPU 1 runs code (access, INVLPG, CR3 of
+				 * root a) at va, or (b = 1) at a VA that maps
+				 * through the entry vCPU 0 changed last */
 	STEP_NR_KINDS,
 };
 
@@ -307,6 +352,8 @@ struct eng_params {
 	u32 edge_slot;		/* the window's last part (0: none), so that
 				 * a large page spans two memslots */
 	u32 data_slot;		/* memslot of area.data_lo..data_hi */
+	bool two_vcpus;		/* a second vCPU on the same tables
+				 * (g->vcpu1 set by the caller) */
 };
 
 #define ENG_MAX_REGIONS	16
@@ -329,6 +376,9 @@ struct eng_random {
 	bool dirty_on;
 	u64 last_va;		/* of the last access drawn */
 	u32 hot[ENG_NR_HOT];	/* entry indices drawn half the time */
+	/* The entry vCPU 0 changed last: table t entry idx, or a PDE. */
+	bool edit_pde;
+	u32 edit_table, edit_idx, edit_region;
 };
 
 void eng_steps_push(struct eng_steps *l, const struct eng_step *st);

@@ -125,6 +125,43 @@ void ptgen_load_cr3(struct ptgen *g, u64 cr3)
 	ptgen_op(g, OP_WRITE_CR3, 0, cr3, 0);
 }
 
+void ptgen_vcpu1_op(struct ptgen *g, u32 code, u64 va, u64 value)
+{
+	TEST_ASSERT(g->vcpu1, "vCPU 1 ops without a second vCPU");
+	if (g->p.nr_stale)
+		ptgen_force(g);
+	ptgen_op(g, code, va, value, OPF_VCPU1);
+}
+
+void ptgen_vcpu1_flush(struct ptgen *g)
+{
+	ptgen_vcpu1_op(g, OP_WRITE_CR3, 0, g->p.v1.cr3);
+}
+
+/*
+ * vCPU 0 (or the host) is about to change the entry at @entry_pa: vCPU 1
+ * may go on using the old one until it flushes.  The prediction accepts
+ * the old or the new translation for one entry only, and only from its
+ * old value (vCPU 1 may have cached one in between): anything more and
+ * vCPU 1 flushes first.
+ */
+void ptgen_note_edit(struct ptgen *g, u64 entry_pa)
+{
+	struct prediction *p = &g->p;
+
+	if (!g->vcpu1)
+		return;
+	if (p->v1.pending && (p->v1.entry_pa != entry_pa || p->v1.accessed))
+		ptgen_vcpu1_flush(g);
+	if (p->v1.pending)
+		return;
+	p->v1.pending = true;
+	p->v1.accessed = false;
+	p->v1.nr_fresh = 0;
+	p->v1.entry_pa = entry_pa;
+	p->v1.old = pg_read_entry(&p->pt, entry_pa);
+}
+
 void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va)
 {
 	u64 va = via_va ? via_va : entry_pa;
@@ -132,6 +169,7 @@ void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va)
 	/* A guest edit while a host write is pending: that one first. */
 	if (g->p.nr_stale && !g->forcing)
 		ptgen_force(g);
+	ptgen_note_edit(g, entry_pa);
 	TEST_ASSERT(via_va || entry_pa < LAYOUT_RUNTIME_END,
 		    "entry at PA 0x%llx is not identity mapped",
 		    (unsigned long long)entry_pa);
@@ -151,7 +189,9 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 		    "ptgen_check() without a started, predicted script");
 	g->event_failures = 0;
 	g->huge_checks = 0;
-	ran = script_run_sync(vcpu, &g->s, res, eng_event_run, g);
+	ran = g->vcpu1 ? script_run_pair(vcpu, g->vcpu1, &g->s, res,
+					 eng_event_run, g) :
+			 script_run_sync(vcpu, &g->s, res, eng_event_run, g);
 	if (ran) {
 		bad_ops = compare_results(g->vm, &g->s, &g->p, res, 6);
 		bad_words = compare_memory(g->vm, &g->p, g->area.data_lo,

@@ -132,6 +132,7 @@ void ptgen_host_set_entry(struct ptgen *g, u64 entry_pa, u64 val)
 
 	if (p->nr_stale == ENG_MAX_STALE)
 		ptgen_force(g);
+	ptgen_note_edit(g, entry_pa);
 	p->stale[p->nr_stale].entry_pa = entry_pa;
 	p->stale[p->nr_stale++].old = pg_read_entry(&p->pt, entry_pa);
 	pg_write_entry(&p->pt, entry_pa, val);

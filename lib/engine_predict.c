@@ -159,6 +159,61 @@ static int walk_before_host_writes(struct prediction *p, u64 va, u32 access,
 	return ret;
 }
 
+/* vCPU 1 may still translate @va with its pending entry's old value. */
+static bool v1_stale(const struct prediction *p, u64 va)
+{
+	u32 i;
+
+	if (!p->v1.pending)
+		return false;
+	for (i = 0; i < p->v1.nr_fresh; i++)
+		if (p->v1.fresh[i] == ALIGN_DOWN(va, PAGE_SIZE_4K))
+			return false;
+	return true;
+}
+
+static int walk_before_v1_edit(struct prediction *p, u64 va, u32 access,
+			       struct pg_walk *w)
+{
+	u64 now = pg_read_entry(&p->pt, p->v1.entry_pa);
+	int ret;
+
+	pg_write_entry(&p->pt, p->v1.entry_pa, p->v1.old);
+	ret = pg_walk(&p->pt, p->cr3, va, access, false, w);
+	pg_write_entry(&p->pt, p->v1.entry_pa, now);
+	return ret;
+}
+
+/* Whether @op (of the vCPU now in p->cr3) has a second outcome. */
+static bool ambiguous_op(const struct prediction *p, const struct guest_op *op)
+{
+	if (op->flags & OPF_VCPU1)
+		return v1_stale(p, op->va);
+	return p->nr_stale;
+}
+
+static int walk_alt(struct prediction *p, const struct guest_op *op,
+		    u32 access, struct pg_walk *w)
+{
+	if (op->flags & OPF_VCPU1)
+		return walk_before_v1_edit(p, op->va, access, w);
+	return walk_before_host_writes(p, op->va, access, w);
+}
+
+/* Predicting an op of vCPU 1: its CR3 and CR0.WP in the walker's place. */
+static void swap_vcpu(struct prediction *p, const struct guest_op *op)
+{
+	u64 cr3 = p->cr3;
+	bool wp = p->pt.wp;
+
+	if (!(op->flags & OPF_VCPU1))
+		return;
+	p->cr3 = p->v1.cr3;
+	p->pt.wp = p->v1.wp;
+	p->v1.cr3 = cr3;
+	p->v1.wp = wp;
+}
+
 static void outcome_of_walk(struct prediction *p, const struct guest_op *op,
 			    int fault, const struct pg_walk *w,
 			    struct guest_op_result *r)
@@ -184,12 +239,18 @@ u32 predict_targets(struct prediction *p, const struct guest_op *op,
 
 	if (!is_access(op->code))
 		return 0;
+	swap_vcpu(p, op);
 	if (!pg_walk(&p->pt, p->cr3, op->va, op_access(op), false, &w))
 		pa[n++] = w.pa;
-	if (p->nr_stale &&
-	    !walk_before_host_writes(p, op->va, op_access(op), &w))
+	if (ambiguous_op(p, op) && !walk_alt(p, op, op_access(op), &w))
 		pa[n++] = w.pa;
+	swap_vcpu(p, op);
 	return n;
+}
+
+bool predict_ambiguous(const struct prediction *p, const struct guest_op *op)
+{
+	return ambiguous_op(p, op);
 }
 
 bool predict_pa_mirrored(struct prediction *p, u64 pa)
@@ -200,24 +261,27 @@ bool predict_pa_mirrored(struct prediction *p, u64 pa)
 static void predict_access(struct prediction *p, const struct guest_op *op,
 			   struct guest_op_result *r, struct pg_walk *w)
 {
+	bool ambiguous = ambiguous_op(p, op);
 	int fault;
 
-	if (p->nr_stale) {
+	if (op->flags & OPF_VCPU1)
+		p->v1.accessed = true;
+	if (ambiguous) {
 		struct pg_walk old;
 		struct guest_op_result *alt = &p->alt[p->nr - 1];
 
 		*alt = (struct guest_op_result){ .vector = FAULT_NONE };
 
-		fault = walk_before_host_writes(p, op->va, op_access(op), &old);
+		fault = walk_alt(p, op, op_access(op), &old);
 		outcome_of_walk(p, op, fault, &old, alt);
 		p->ambiguous[p->nr - 1] = 1;
 	}
 	/*
-	 * While a host write is pending the mirror sets no A/D bits: the
-	 * access may have used the old entries (generators emit no writes
-	 * then).
+	 * While a host write (or, for vCPU 1, an edit it has not flushed)
+	 * is pending the mirror sets no A/D bits: the access may have used
+	 * the old entries (generators emit no writes then).
 	 */
-	fault = pg_walk(&p->pt, p->cr3, op->va, op_access(op), !p->nr_stale, w);
+	fault = pg_walk(&p->pt, p->cr3, op->va, op_access(op), !ambiguous, w);
 	outcome_of_walk(p, op, fault, w, r);
 	if (fault || is_read(op->code) || op->code == OP_FETCH)
 		return;
@@ -256,6 +320,26 @@ void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
 	p->pt = vm->pt;
 	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
 	p->cr3 = cr3;
+	/* Both vCPUs enter with the same CR0 (lib/guest.c). */
+	p->v1.cr3 = cr3;
+	p->v1.wp = p->pt.wp;
+}
+
+/* vCPU 1 flushed: the whole TLB (CR3 load) or one VA (INVLPG). */
+static void v1_flush(struct prediction *p, const struct guest_op *op)
+{
+	if (op->code == OP_WRITE_CR3) {
+		p->v1.pending = false;
+		p->v1.nr_fresh = 0;
+		return;
+	}
+	/*
+	 * PAE PDPTEs are loaded with CR3 only: INVLPG refreshes no PDPTE.
+	 * A full list: the rest stay ambiguous (less checked, still right).
+	 */
+	if (p->v1.pending && p->pt.mode != PAGING_PAE &&
+	    p->v1.nr_fresh < ENG_V1_FRESH)
+		p->v1.fresh[p->v1.nr_fresh++] = ALIGN_DOWN(op->va, PAGE_SIZE_4K);
 }
 
 void predict_op(struct prediction *p, const struct guest_op *op)
@@ -278,12 +362,17 @@ void predict_op(struct prediction *p, const struct guest_op *op)
 	memset(r, 0, sizeof(*r));
 	memset(w, 0, sizeof(*w));
 	r->vector = FAULT_NONE;
+	swap_vcpu(p, op);
 	if (is_access(op->code))
 		predict_access(p, op, r, w);
 	else if (op->code == OP_WRITE_CR3)
 		p->cr3 = op->value;
 	else if (op->code == OP_SET_WP)
 		p->pt.wp = op->value;
+	if ((op->flags & OPF_VCPU1) &&
+	    (op->code == OP_WRITE_CR3 || op->code == OP_INVLPG))
+		v1_flush(p, op);
+	swap_vcpu(p, op);
 }
 
 void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
@@ -378,6 +467,118 @@ bool script_run_sync(struct kvm_vcpu *vcpu, const struct op_script *s,
 	}
 	memcpy(out, gpa_to_hva(vm, res_gpa), s->nr * sizeof(*out));
 	return true;
+}
+
+/* One vCPU's share of a two-vCPU script, and where its ops came from. */
+struct half {
+	struct kvm_vcpu *vcpu;
+	struct op_script s;
+	u32 *from;		/* index in the whole script; ~0U: added sync */
+	u64 res_gpa;
+};
+
+static void half_push(struct half *h, const struct guest_op *op, u32 from)
+{
+	script_op(&h->s, op->code, op->va, op->value);
+	h->s.ops[h->s.nr - 1].flags = op->flags;
+	h->from = realloc(h->from, h->s.cap * sizeof(*h->from));
+	TEST_ASSERT(h->from, "out of memory");
+	h->from[h->s.nr - 1] = from;
+}
+
+static void half_start(struct kvm_vm *vm, struct half *h)
+{
+	struct guest_percpu *pc = vcpu_percpu(h->vcpu);
+	u64 ops_gpa = vm_arena_alloc(vm, (h->s.nr + 1) * sizeof(*h->s.ops));
+
+	h->res_gpa = vm_arena_alloc(vm, (h->s.nr + 1) *
+				    sizeof(struct guest_op_result));
+	memcpy(gpa_to_hva(vm, ops_gpa), h->s.ops, h->s.nr * sizeof(*h->s.ops));
+	pc->args[0] = ops_gpa;
+	pc->args[1] = h->s.nr;
+	pc->args[2] = h->res_gpa;
+	pc->progress = 0;
+}
+
+/*
+ * Runs @h's vCPU to its next sync point or to its end: UCALL_SYNC or
+ * UCALL_DONE; anything else is reported (the guest's message) as ~0U.
+ */
+static u32 half_run(struct half *h, struct ucall *uc)
+{
+	char msg[4096];
+	u32 cmd = vcpu_run_to_ucall(h->vcpu, uc);
+
+	if (cmd == UCALL_SYNC || cmd == UCALL_DONE)
+		return cmd;
+	ucall_format(h->vcpu, uc, msg, sizeof(msg));
+	tap_diag("vCPU %u: %s", h->vcpu->id, msg);
+	if (cmd == UCALL_HANG)
+		report_op_in_flight(h->vcpu, &h->s,
+				    vcpu_percpu(h->vcpu)->progress);
+	return ~0U;
+}
+
+bool script_run_pair(struct kvm_vcpu *vcpu, struct kvm_vcpu *vcpu1,
+		     const struct op_script *s, struct guest_op_result *out,
+		     void (*on_sync)(void *opaque, u64 value), void *opaque)
+{
+	struct guest_op chunk = { .code = OP_SYNC, .value = ENG_SYNC_VCPU1 };
+	struct guest_op end = { .code = OP_SYNC };
+	struct half h[2] = { { .vcpu = vcpu }, { .vcpu = vcpu1 } };
+	struct kvm_vm *vm = vcpu->vm;
+	const struct guest_op_result *res;
+	bool ok = false;
+	struct ucall uc;
+	u32 i, k;
+
+	/* Each run of vCPU 1 ops: a chunk, started at a sync of vCPU 0. */
+	for (i = 0; i < s->nr; i++) {
+		bool one = s->ops[i].flags & OPF_VCPU1;
+
+		if (one && (!i || !(s->ops[i - 1].flags & OPF_VCPU1)))
+			half_push(&h[0], &chunk, ~0U);
+		half_push(&h[one], &s->ops[i], i);
+		if (one && (i + 1 == s->nr || !(s->ops[i + 1].flags & OPF_VCPU1)))
+			half_push(&h[1], &end, ~0U);
+	}
+	vm_arena_reset(vm);
+	half_start(vm, &h[0]);
+	half_start(vm, &h[1]);
+	for (;;) {
+		u32 cmd = half_run(&h[0], &uc);
+
+		if (cmd == UCALL_DONE)
+			break;
+		if (cmd != UCALL_SYNC)
+			goto out;
+		if (uc.args[1] != ENG_SYNC_VCPU1) {
+			if (on_sync)
+				on_sync(opaque, uc.args[1]);
+			continue;
+		}
+		if (half_run(&h[1], &uc) != UCALL_SYNC) {
+			tap_diag("vCPU 1 did not stop at the end of its chunk");
+			goto out;
+		}
+	}
+	if (half_run(&h[1], &uc) != UCALL_DONE) {
+		tap_diag("vCPU 1 did not finish its script");
+		goto out;
+	}
+	for (k = 0; k < 2; k++) {
+		res = gpa_to_hva(vm, h[k].res_gpa);
+		for (i = 0; i < h[k].s.nr; i++)
+			if (h[k].from[i] != ~0U)
+				out[h[k].from[i]] = res[i];
+	}
+	ok = true;
+out:
+	for (k = 0; k < 2; k++) {
+		script_free(&h[k].s);
+		free(h[k].from);
+	}
+	return ok;
 }
 
 static void describe_outcome(const struct guest_op *op,

@@ -271,6 +271,9 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	if (prm->fetch)
 		fill_code(g);
 	ptgen_start(g);
+	/* vCPU 1 entered before the tables were built (PAE: its PDPTEs). */
+	if (g->vcpu1)
+		ptgen_vcpu1_flush(g);
 	if (prm->window) {
 		touch_window(r, false);
 		ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
@@ -408,9 +411,45 @@ static void draw_extra(struct eng_random *r, struct eng_steps *out)
 		push(out, STEP_READ_ENTRY, 0, (u32)x, 0, r->last_va, 0);
 }
 
+/*
+ * vCPU 1: an access, INVLPG or CR3 load, most of them at a VA that maps
+ * through the entry vCPU 0 changed last (b = 1, resolved at emission);
+ * half the time a burst: access, flush, access (the old translation
+ * allowed before the flush, only the new one after it).
+ */
+static void draw_vcpu1(struct eng_random *r, struct eng_steps *out)
+{
+	static const u32 codes[4] = {
+		OP_READ32, OP_READ32, OP_USER_READ32, OP_WRITE32,
+	};
+	u64 va = r->region[below(r, r->nr_regions)] +
+		 below(r, r->large / 4) * 4;
+	u32 near = below(r, 4) != 0, access = codes[below(r, 4)];
+	u32 root = (u32)below(r, ENG_NR_ROOTS + 2);
+	u64 x = below(r, 10);
+
+	if (x < 5) {
+		push(out, STEP_VCPU1, access, 0, near, va, 0);
+		push(out, STEP_VCPU1, x < 4 ? OP_INVLPG : OP_WRITE_CR3,
+		     root, near, va, 0);
+		push(out, STEP_VCPU1, access, 0, near, va, 0);
+	} else if (x < 8) {
+		push(out, STEP_VCPU1, access, 0, near, va, 0);
+	} else if (x < 9) {
+		push(out, STEP_VCPU1, OP_INVLPG, 0, near, va, 0);
+	} else {
+		push(out, STEP_VCPU1, OP_WRITE_CR3, root, near, va, 0);
+	}
+}
+
 static void draw_step(struct eng_random *r, struct eng_steps *out)
 {
 	u64 x = below(r, 100);
+
+	if (r->prm.two_vcpus && below(r, 100) < 12) {
+		draw_vcpu1(r, out);
+		return;
+	}
 
 	if (r->prm.host_events && x >= 90) {
 		if (x < 96)
@@ -476,7 +515,7 @@ static bool in_code(struct ptgen *g, u64 pa)
 
 static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
 {
-	struct guest_op op = { .code = *code, .va = va };
+	struct guest_op op = { .code = *code, .flags = *flags, .va = va };
 	u64 pa[2];
 	u32 n = predict_targets(&g->p, &op, pa), i;
 
@@ -494,7 +533,7 @@ static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
 		if (!in_pool(pa[i]))
 			return false;
 		*code = as_read(*code);
-		*flags = OPF_IGNORE_AD;
+		*flags |= OPF_IGNORE_AD;
 	}
 	return true;
 }
@@ -525,6 +564,61 @@ static void emit_access(struct eng_random *r, const struct eng_step *st)
 	}
 }
 
+/*
+ * A VA of vCPU 1 that maps through the entry vCPU 0 changed last, under
+ * vCPU 1's root as it is now; @va where none does.
+ */
+static u64 v1_target(struct eng_random *r, u64 va)
+{
+	struct ptgen *g = r->g;
+	u64 cr3 = g->p.v1.cr3, in_large = va & (r->large - 1);
+	u64 table = r->tables[r->edit_table % ENG_NR_TABLES];
+	u32 i;
+
+	if (r->edit_pde)
+		return r->region[r->edit_region % r->nr_regions] + in_large;
+	for (i = 0; i < r->nr_regions; i++) {
+		u64 epa = pg_entry_pa(&g->p.pt, cr3, r->region[i], 2);
+		u64 pde = epa ? pg_read_entry(&g->p.pt, epa) : 0;
+
+		if ((pde & PTE_P) && !(pde & PTE_PS) &&
+		    pg_entry_addr(r->mode, 2, pde) == table)
+			return r->region[i] + r->edit_idx * PAGE_SIZE_4K +
+			       (va & (PAGE_SIZE_4K - 1));
+	}
+	return va;
+}
+
+static void emit_vcpu1(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 va = st->b ? v1_target(r, st->va) : st->va;
+	u32 code = st->code, flags = OPF_VCPU1;
+	struct guest_op op = { .code = code, .flags = flags, .va = va };
+
+	if (!g->vcpu1)
+		return;
+	if (code == OP_WRITE_CR3) {
+		ptgen_vcpu1_op(g, code, 0, st->a < ENG_NR_ROOTS ?
+			       r->roots[st->a] : g->p.v1.cr3);
+		return;
+	}
+	if (code == OP_INVLPG) {
+		ptgen_vcpu1_op(g, code, va, 0);
+		return;
+	}
+	if (g->p.nr_stale)
+		ptgen_force(g);
+	/* Either of two pages: no write (the mirror could not say which). */
+	if (predict_ambiguous(&g->p, &op))
+		code = as_read(code);
+	if (!access_allowed(g, &code, &flags, va))
+		return;
+	ptgen_vcpu1_op(g, code, va, code == OP_WRITE32 ?
+		       0x80000002U | (++g->writes & 0xfffff) << 4 : 0);
+	g->s.ops[g->s.nr - 1].flags = flags;
+}
+
 static u64 table_entry(struct eng_random *r, u32 t, u32 idx)
 {
 	return r->tables[t % ENG_NR_TABLES] +
@@ -542,6 +636,9 @@ static void emit_set_pte(struct eng_random *r, const struct eng_step *st)
 
 	if (g->p.nr_stale)
 		ptgen_force(g);
+	r->edit_pde = false;
+	r->edit_table = st->a;
+	r->edit_idx = idx;
 	old = ptgen_entry(g, epa);
 	ptgen_set_entry(g, epa, st->val, 0);
 	if (!(old & PTE_P))
@@ -570,6 +667,8 @@ static void emit_set_pde(struct eng_random *r, const struct eng_step *st)
 
 	if (!epa)
 		return;
+	r->edit_pde = true;
+	r->edit_region = st->a;
 	ptgen_set_entry(g, epa, st->val, 0);
 	ptgen_load_cr3(g, ptgen_cr3(g));
 }
@@ -608,8 +707,11 @@ static void emit_host_pde(struct eng_random *r, const struct eng_step *st)
 	u64 va = r->region[st->a % r->nr_regions];
 	u64 epa = pg_entry_pa(&g->p.pt, r->roots[st->b % ENG_NR_ROOTS], va, 2);
 
-	if (epa)
-		ptgen_host_set_entry(g, epa, st->val);
+	if (!epa)
+		return;
+	r->edit_pde = true;
+	r->edit_region = st->a;
+	ptgen_host_set_entry(g, epa, st->val);
 }
 
 static void emit_event(struct eng_random *r, const struct eng_step *st)
@@ -675,6 +777,9 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		emit_read_entry(r, st);
 		break;
 	case STEP_HOST_PTE:
+		r->edit_pde = false;
+		r->edit_table = st->a;
+		r->edit_idx = st->b % r->nr_entries;
 		ptgen_host_set_entry(g, table_entry(r, st->a, st->b), st->val);
 		break;
 	case STEP_HOST_PDE:
@@ -685,6 +790,9 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		break;
 	case STEP_EVENT:
 		emit_event(r, st);
+		break;
+	case STEP_VCPU1:
+		emit_vcpu1(r, st);
 		break;
 	}
 }

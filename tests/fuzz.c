@@ -94,7 +94,7 @@ struct run {
 	const struct variant *v;
 	u64 seed;
 	u32 nr_steps;
-	u32 ops, events, fetches;	/* of the last run */
+	u32 ops, events, fetches, v1_ops;	/* of the last run */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
@@ -123,7 +123,7 @@ static void params(const struct run *run, struct eng_params *prm)
 		.fetch = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
 		.window_size = LARGE_SIZE, .window_slot = 1, .edge_slot = 2,
-		.data_slot = 0,
+		.data_slot = 0, .two_vcpus = true,
 	};
 }
 
@@ -152,6 +152,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 {
 	struct kvm_vm *vm = make_vm(run);
 	struct kvm_vcpu *vcpu = vm_guest_vcpu_add(vm, 0);
+	struct kvm_vcpu *vcpu1 = vm_guest_vcpu_add(vm, 1);
 	struct eng_params prm;
 	struct eng_random r;
 	struct ptgen g;
@@ -161,6 +162,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 
 	params(run, &prm);
 	ptgen_init(&g, vm, run->seed, &area);
+	g.vcpu1 = vcpu1;
 	eng_random_setup(&r, &g, &prm);
 	if (!steps) {
 		eng_random_draw(&r, drawn, run->nr_steps);
@@ -178,9 +180,11 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	run->huge_base = g.huge_base;
 	run->huge_min = g.huge_min;
 	run->huge_checks = g.huge_checks;
-	run->fetches = 0;
-	for (i = 0; i < g.s.nr; i++)
+	run->fetches = run->v1_ops = 0;
+	for (i = 0; i < g.s.nr; i++) {
 		run->fetches += g.s.ops[i].code == OP_FETCH;
+		run->v1_ops += !!(g.s.ops[i].flags & OPF_VCPU1);
+	}
 	ptgen_free(&g);
 	vm_destroy(vm);
 	return ok;
@@ -261,8 +265,9 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches), %u host events in %.2f s (%.0f ops/s)%s",
-		 v->name, seed, run.ops, run.fetches, run.events, dt, run.ops / dt,
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events in %.2f s (%.0f ops/s, %.0f events/s)%s",
+		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.events, dt,
+		 run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
