@@ -26,7 +26,7 @@
  * lines; save them to a file and rerun with --replay FILE.
  *
  *   fuzz [--mode M] [--seed N] [--steps N] [--seeds N] [--duration S | --long]
- *        [--replay FILE] [--no-shrink]
+ *        [--replay FILE] [--no-shrink] [--one-vcpu]
  *   M: nonpae-4k nonpae-pse pae 64 la57
  */
 #include <inttypes.h>
@@ -100,6 +100,9 @@ struct run {
 	bool huge;		/* slot 1 got its THP backing */
 };
 
+/* --one-vcpu: the engine as it was before vCPU 1 (what it adds, measured). */
+static bool one_vcpu;
+
 static struct kvm_vm *make_vm(struct run *run)
 {
 	struct guest_program prog = GUEST_PROGRAM(op_interp);
@@ -123,7 +126,7 @@ static void params(const struct run *run, struct eng_params *prm)
 		.fetch = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
 		.window_size = LARGE_SIZE, .window_slot = 1, .edge_slot = 2,
-		.data_slot = 0, .two_vcpus = true,
+		.data_slot = 0, .two_vcpus = !one_vcpu,
 	};
 }
 
@@ -152,7 +155,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 {
 	struct kvm_vm *vm = make_vm(run);
 	struct kvm_vcpu *vcpu = vm_guest_vcpu_add(vm, 0);
-	struct kvm_vcpu *vcpu1 = vm_guest_vcpu_add(vm, 1);
+	struct kvm_vcpu *vcpu1 = one_vcpu ? NULL : vm_guest_vcpu_add(vm, 1);
 	struct eng_params prm;
 	struct eng_random r;
 	struct ptgen g;
