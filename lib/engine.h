@@ -194,6 +194,12 @@ struct ptgen {
 	u64 huge_min;		/* the fewest at an EV_HUGE_CHECK */
 	u32 huge_checks;
 	struct kvm_vcpu *vcpu1;	/* a second vCPU on the same tables, or NULL */
+	/*
+	 * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 on (set by the caller): GET
+	 * neither clears nor re-protects, CLEAR (EV_DIRTY_CLEAR) does, for
+	 * its range only; a page stays expected dirty until a CLEAR of it.
+	 */
+	bool manual_dirty;
 	u32 v1_chunks;		/* times vCPU 1 ran */
 };
 
@@ -272,6 +278,8 @@ enum eng_event_code {
 	EV_DIRTY_GET,		/* every page the guest wrote must be dirty */
 	EV_HUGE_BASELINE,	/* KVM's huge mappings (pages_2m + pages_1g) */
 	EV_HUGE_CHECK,		/* at least the baseline again */
+	EV_DIRTY_CLEAR,		/* KVM_CLEAR_DIRTY_LOG of pages [a, a + b) of
+				 * @slot (manual protect): re-protected */
 	EV_NR_CODES,
 };
 

@@ -29,6 +29,7 @@ static const char *const event_names[EV_NR_CODES] = {
 	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "SLOT_REPLACE",
 	"DONTNEED", "MPROTECT",
 	"DIRTY_ON", "DIRTY_OFF", "DIRTY_GET", "HUGE_BASELINE", "HUGE_CHECK",
+	"DIRTY_CLEAR",
 };
 
 /* Where a moved memslot is parked for the moment of the move. */
@@ -75,20 +76,32 @@ static void take_written(struct ptgen *g, struct eng_event *ev)
 	for (i = 0; i < n; i++) {
 		u64 page = lo / PAGE_SIZE_4K + i;
 
-		if (bit(p->written, page)) {
-			ev->dirty[i / 8] |= 1U << (i % 8);
+		if (!bit(p->written, page))
+			continue;
+		ev->dirty[i / 8] |= 1U << (i % 8);
+		/* Manual protect: the page stays dirty until a CLEAR of it. */
+		if (!g->manual_dirty)
 			p->written[page / 8] &= ~(1U << (page % 8));
-		}
 	}
+}
+
+/* Pages [first, first + n) of @slot: not expected dirty any more. */
+static void forget_pages(struct ptgen *g, u32 slot, u64 first, u64 n)
+{
+	u64 lo, pages, i;
+
+	slot_range(g, slot, &lo, &pages);
+	TEST_ASSERT(first + n <= pages, "pages outside slot %u", slot);
+	for (i = lo / PAGE_SIZE_4K + first; i < lo / PAGE_SIZE_4K + first + n; i++)
+		g->p.written[i / 8] &= ~(1U << (i % 8));
 }
 
 static void forget_written(struct ptgen *g, u32 slot)
 {
-	u64 lo, n, i;
+	u64 lo, n;
 
 	slot_range(g, slot, &lo, &n);
-	for (i = lo / PAGE_SIZE_4K; i < lo / PAGE_SIZE_4K + n; i++)
-		g->p.written[i / 8] &= ~(1U << (i % 8));
+	forget_pages(g, slot, 0, n);
 }
 
 /* The event's effect on memory, in the mirror, at emission. */
@@ -108,6 +121,9 @@ static void predict_event(struct ptgen *g, struct eng_event *ev)
 		break;
 	case EV_DIRTY_GET:
 		take_written(g, ev);
+		break;
+	case EV_DIRTY_CLEAR:
+		forget_pages(g, ev->slot, ev->a, ev->b);
 		break;
 	}
 }
@@ -226,6 +242,21 @@ static void check_dirty(struct ptgen *g, const struct eng_event *ev)
 	free(map);
 }
 
+/*
+ * KVM_CLEAR_DIRTY_LOG with every bit of the range set: the bits go, the
+ * pages are write-protected again, so that the guest's next write to
+ * each is logged again (the next EV_DIRTY_GET checks it).
+ */
+static void clear_dirty(struct ptgen *g, const struct eng_event *ev)
+{
+	u64 *ones = malloc(ev->b / 8 + 8);
+
+	TEST_ASSERT(ones, "out of memory");
+	memset(ones, 0xff, ev->b / 8 + 8);
+	vm_clear_dirty_log(g->vm, ev->slot, ones, ev->a, (u32)ev->b);
+	free(ones);
+}
+
 static u64 huge_mappings(struct kvm_vm *vm)
 {
 	return vm_stat(vm, "pages_2m") + vm_stat(vm, "pages_1g");
@@ -287,6 +318,9 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 		break;
 	case EV_HUGE_CHECK:
 		check_huge(g, ev);
+		break;
+	case EV_DIRTY_CLEAR:
+		clear_dirty(g, ev);
 		break;
 	}
 }

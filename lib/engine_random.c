@@ -366,8 +366,14 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 		push(out, STEP_EVENT, EV_DIRTY_ON, 0, 0, 0, 0);
 	} else if (x < 85) {
 		push(out, STEP_EVENT, EV_DIRTY_OFF, 0, 0, 0, 0);
+	} else if (x < 93) {
+		/* With manual protect, a CLEAR of this range follows. */
+		push(out, STEP_EVENT, EV_DIRTY_GET, slot, 0,
+		     rng_next(&r->g->rng), rng_next(&r->g->rng));
 	} else {
-		push(out, STEP_EVENT, EV_DIRTY_GET, 0, 0, 0, 0);
+		/* A range drawn as two numbers, fitted to the slot at emission. */
+		push(out, STEP_EVENT, EV_DIRTY_CLEAR, slot, 0,
+		     rng_next(&r->g->rng), rng_next(&r->g->rng));
 	}
 }
 
@@ -714,6 +720,57 @@ static void emit_host_pde(struct eng_random *r, const struct eng_step *st)
 	ptgen_host_set_entry(g, epa, st->val);
 }
 
+/*
+ * KVM_CLEAR_DIRTY_LOG's rules: first_page a multiple of 64, num_pages
+ * one too unless the range ends at the slot's end.  Drawn: a start, and
+ * a length in 64-page words, or up to the end of the slot.
+ */
+/*
+ * One write to a page of every 64-page word of [first, first + n) of the
+ * window's slot, through the window (the other slots have no linear VA).
+ */
+static void write_words(struct eng_random *r, u64 first, u64 n)
+{
+	struct kvm_memslot *m = vm_memslot(r->g->vm, r->prm.window_slot);
+	u64 page;
+
+	for (page = first; page < first + n; page += 64) {
+		/* Ranges are whole words (slot sizes are multiples of 64). */
+		u64 pa = m->gpa + (page + (page / 64) % 64) * PAGE_SIZE_4K;
+		struct eng_step st = { .kind = STEP_ACCESS, .code = OP_WRITE32,
+				       .va = r->prm.window + pa - r->prm.window_pa + 0x100 };
+
+		if (pa >= r->prm.window_pa &&
+		    pa < r->prm.window_pa + r->prm.window_size)
+			emit_access(r, &st);
+	}
+}
+
+static void emit_clear(struct eng_random *r, u32 slot, u64 start, u64 len)
+{
+	u64 pages, words, first, n;
+
+	if (!r->g->manual_dirty || !r->dirty_on || slot >= KVM_MAX_TEST_SLOTS ||
+	    !r->g->vm->slots[slot].used)
+		return;
+	pages = r->g->vm->slots[slot].mem.size / PAGE_SIZE_4K;
+	words = (pages + 63) / 64;
+	first = (start % words) * 64;
+	n = (1 + (len >> 1) % 4) * 64;
+	if ((len & 1) || first + n > pages)
+		n = pages - first;
+	/*
+	 * In the window's slot: a page of each word written before the
+	 * CLEAR (dirty, so mapped writable) and again after it, which KVM
+	 * must log again: the CLEAR has to write-protect every word's pages.
+	 */
+	if (r->prm.window && slot == r->prm.window_slot)
+		write_words(r, first, n);
+	ptgen_event(r->g, EV_DIRTY_CLEAR, slot, first, n);
+	if (r->prm.window && slot == r->prm.window_slot)
+		write_words(r, first, n);
+}
+
 static void emit_event(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -726,6 +783,10 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		ptgen_event(g, code, slot, st->va, st->val);
 		return;
 	}
+	if (code == EV_DIRTY_CLEAR) {
+		emit_clear(r, st->a, st->va, st->val);
+		return;
+	}
 	/* Dirty logging: every slot at once; GET only while logging. */
 	if ((code == EV_DIRTY_ON) == r->dirty_on ||
 	    (code == EV_DIRTY_GET && !r->dirty_on))
@@ -735,6 +796,14 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		ptgen_event(g, code, prm->window_slot, 0, 0);
 	if (prm->edge_slot)
 		ptgen_event(g, code, prm->edge_slot, 0, 0);
+	/* Manual protect: each slot's log cleared over a range of its own. */
+	if (code == EV_DIRTY_GET) {
+		emit_clear(r, prm->data_slot, st->va, st->val);
+		if (prm->window)
+			emit_clear(r, prm->window_slot, st->va >> 16, st->val >> 16);
+		if (prm->edge_slot)
+			emit_clear(r, prm->edge_slot, st->va >> 32, st->val >> 32);
+	}
 	if (code == EV_DIRTY_ON) {
 		r->dirty_on = true;
 		if (prm->window)

@@ -94,11 +94,21 @@ struct run {
 	const struct variant *v;
 	u64 seed;
 	u32 nr_steps;
-	u32 ops, events, fetches, v1_ops;	/* of the last run */
+	u32 ops, events, fetches, v1_ops, clears;	/* of the last run */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
+	bool manual;		/* manual dirty-log protect (CLEAR) */
 };
+
+/*
+ * Every other round of seeds (1000 apart) runs with manual dirty-log
+ * protect: GET alone there, GET that also re-protects in the others.
+ */
+static bool manual_round(u64 seed)
+{
+	return (seed / 1000) & 1;
+}
 
 /* --one-vcpu: the engine as it was before vCPU 1 (what it adds, measured). */
 static bool one_vcpu;
@@ -109,6 +119,10 @@ static struct kvm_vm *make_vm(struct run *run)
 	struct kvm_vm *vm = vm_create_guest(run->v->mode, &prog, SLOT0_SIZE);
 	char why[256];
 
+	run->manual = manual_round(run->seed);
+	if (run->manual)
+		vm_enable_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+			      KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
 	run->huge = !__vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE,
 				      MEM_ANON_THP, 0, why, sizeof(why));
 	if (!run->huge)
@@ -166,6 +180,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	params(run, &prm);
 	ptgen_init(&g, vm, run->seed, &area);
 	g.vcpu1 = vcpu1;
+	g.manual_dirty = run->manual;
 	eng_random_setup(&r, &g, &prm);
 	if (!steps) {
 		eng_random_draw(&r, drawn, run->nr_steps);
@@ -180,6 +195,9 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 		show_pdptes(&r);
 	run->ops = g.s.nr;
 	run->events = g.nr_ev;
+	run->clears = 0;
+	for (i = 0; i < g.nr_ev; i++)
+		run->clears += g.ev[i].code == EV_DIRTY_CLEAR;
 	run->huge_base = g.huge_base;
 	run->huge_min = g.huge_min;
 	run->huge_checks = g.huge_checks;
@@ -268,9 +286,9 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events in %.2f s (%.0f ops/s, %.0f events/s)%s",
-		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.events, dt,
-		 run.ops / dt, run.events / dt,
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events (%u dirty-log CLEARs) in %.2f s (%.0f ops/s, %.0f events/s)%s",
+		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.events,
+		 run.clears, dt, run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
