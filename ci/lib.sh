@@ -65,3 +65,29 @@ help_or_bad() {
 	*) die "unknown option $1 (see $me --help)" ;;
 	esac
 }
+
+# The test matrix, tests/tests.cfg (ci/matrix.awk reads it; its syntax
+# there): which program runs in which configuration, in which groups.
+# Needs $ci (this directory); KMT_MATRIX and KMT_CONFIGS_FILE name other
+# files.  A bad matrix, group or test dies; in a command substitution
+# follow it with "|| exit".
+#   matrix_tests [GROUP...]   the programs (tests/NAME), one a line; with
+#                             groups, those in any of them
+#   matrix_configs TEST       TEST's configurations (TEST: tests/NAME, a
+#                             path to the program, or NAME), one a line
+#   matrix_cpus TEST          its guest's vCPUs
+matrix_query() {
+	_mq=$(awk "$@" -f "$ci/matrix.awk" "${KMT_CONFIGS_FILE:-$ci/configs}" \
+		"${KMT_MATRIX:-${ci%/ci}/tests/tests.cfg}" 2>&1) ||
+		die "${_mq#matrix: error: }"
+	[ -z "$_mq" ] || printf '%s\n' "$_mq"
+}
+matrix_tests() {
+	matrix_query -v what=tests -v group="$*"
+}
+matrix_configs() {
+	matrix_query -v what=configs -v test="${1##*/}"
+}
+matrix_cpus() {
+	matrix_query -v what=cpus -v test="${1##*/}"
+}

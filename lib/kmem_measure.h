@@ -30,7 +30,7 @@ extern const char *const kmem_unit_names[];
 
 struct kmem_scenario {
 	const char *name;	/* the key in budgets and records */
-	const char *configs;	/* where the harness runs it (ci/configs) */
+	const char *configs;	/* of kmem's in tests/tests.cfg, where it is measured */
 	const char *what;
 	enum kmem_unit unit;
 	u32 nr_vms;		/* alive at once */

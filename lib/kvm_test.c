@@ -4,18 +4,29 @@
 #include <string.h>
 
 #include "kvm_test.h"
+#include "matrix.h"
 #include "tap.h"
 #include "test_util.h"
 #include "watchdog.h"
 
-static void list_configs(const char *configs)
+/*
+ * The matrix's configurations for this program, one a line, then the
+ * machine's settings as NAME=VALUE lines (ci/vm-run reads "cpus=N").
+ */
+static void list_configs(const char *argv0)
 {
+	const struct matrix_test *t = matrix_find(argv0);
 	char buf[256], *tok, *save = NULL;
 
-	snprintf(buf, sizeof(buf), "%s", configs);
+	if (!t)
+		usage_error("%s is not a program of the test matrix (tests/tests.cfg)",
+			    argv0);
+	snprintf(buf, sizeof(buf), "%s", t->configs);
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save))
 		printf("%s\n", tok);
+	if (t->cpus != 1)
+		printf("cpus=%u\n", t->cpus);
 }
 
 /* $KMT_VCPU_TIMEOUT, strictly parsed: the harness sets it per backend. */
@@ -40,7 +51,7 @@ void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 	u32 vcpu_timeout = default_vcpu_timeout();
 	const struct test_opt common[] = {
 		OPT_FLAG("list-configs", &list,
-			 "print the configurations (ci/configs) this test runs in, one a line"),
+			 "print the configurations this test runs in (tests/tests.cfg), one a line"),
 		OPT_U32("vcpu-timeout", "SECONDS", &vcpu_timeout, 0, 86400,
 			"fail a vCPU that makes no progress inside KVM_RUN for this long (0: never; default $KMT_VCPU_TIMEOUT or 20)"),
 		{ 0 }
@@ -49,7 +60,7 @@ void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 
 	opts_parse(argc, argv, test->summary, tables, 2);
 	if (list) {
-		list_configs(test->configs);
+		list_configs(argv[0]);
 		exit(0);
 	}
 	if (test->check_args)

@@ -4,16 +4,15 @@
  *
  *   static const struct test_opt opts[] = { OPT_U64("seed", ...), { 0 } };
  *   static const struct kvm_test test = {
- *           .configs = "shadow tdp",
  *           .summary = "Quadrant-correct shadowing of 4-byte guest PTEs.",
  *           .opts = opts,
  *   };
  *   kvm_test_start(argc, argv, &test, &plat);
  *
- * @configs names the module-parameter configurations the test needs, as
- * listed in ci/configs (e.g. "shadow tdp"); the harness asks for them with
- * --list-configs and runs the test once in each.  A word "cpus=N" in
- * @configs asks the harness for N CPUs in its VM (default 1).
+ * The configurations a test runs in are not the test's to say: they are
+ * its stanza of the test matrix, tests/tests.cfg (compiled in, lib/matrix.h),
+ * found by the program's name; --list-configs prints them and the harness
+ * runs the test once in each.
  *
  * Every option is parsed first (lib/opts.h: --help, exit 99 on bad
  * input), with the common ones added: --list-configs and
@@ -28,7 +27,6 @@
 #include "platform.h"
 
 struct kvm_test {
-	const char *configs;
 	const char *summary;		/* one line for --help */
 	const struct test_opt *opts;	/* the test's own, or NULL */
 	/*

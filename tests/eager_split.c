@@ -568,9 +568,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	/* Two CPUs: the 2-vCPU rounds must really race the split. */
 	static const struct kvm_test test = {
-		.configs = "tdp tdp-noeager cpus=2",
 		.summary = "Eager page splitting and dirty logging on the TDP MMU lose nothing.",
 	};
 	struct kvm_platform plat;

@@ -431,7 +431,6 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const struct kvm_test test = {
-		.configs = "shadow tdp tdp-shadowmmu",
 		.summary = "Randomized differential engine: guest page-table edits, flushes and accesses with host-side events, every outcome predicted by the reference walker.",
 		.opts = opts,
 	};

@@ -269,10 +269,14 @@ static const char *nested_split_skip(const struct kvm_platform *plat,
 }
 
 /*
- * The harness runs the test once per configuration it lists; each
- * scenario runs in its own ones (the nested one needs kvm_amd.nested=1,
- * the others are measured once per MMU flavour).  Natively, or in a
- * configuration no scenario names, every scenario runs.
+ * The harness runs the test once per configuration of its stanza in the
+ * test matrix (tests/tests.cfg); a scenario's .configs picks those of
+ * them it is measured in (the nested one needs kvm_amd.nested=1, the
+ * others are measured once per MMU flavour, against budgets kept per
+ * configuration): scenario data, like the budgets, that only filters;
+ * tests/harness/check-matrix.sh fails a name the matrix does not give
+ * kmem.  Natively, or in a configuration no scenario names, every
+ * scenario runs.
  */
 static bool runs_here(const struct kmem_scenario *all, u32 nr,
 		      const struct kmem_scenario *sc)
@@ -393,7 +397,6 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const struct kvm_test test = {
-		.configs = "shadow tdp nested",
 		.summary = "Kernel memory per VM held to budgets, no leak on destroy, and compared with a baseline.",
 		.opts = opts,
 		.check_args = load_args,

@@ -192,7 +192,6 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct kvm_test test = {
-		.configs = "nested nested-noeager",
 		.summary = "Eager page splitting and dirty logging of L2's memory on the nested MMU lose nothing.",
 	};
 	struct kvm_platform plat;

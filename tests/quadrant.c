@@ -418,7 +418,6 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const struct kvm_test test = {
-		.configs = "shadow",
 		.summary = "Quadrant-correct shadowing of 4-byte guest PTEs (fixed scenarios and a randomized differential run per paging mode).",
 		.opts = opts,
 	};

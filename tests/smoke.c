@@ -166,7 +166,6 @@ static void run_mode(enum paging_mode mode)
 int main(int argc, char **argv)
 {
 	static const struct kvm_test test = {
-		.configs = "shadow tdp",
 		.summary = "Smoke test: data, faults and INVLPG in every paging mode.",
 	};
 	struct kvm_platform plat;

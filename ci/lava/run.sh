@@ -3,8 +3,10 @@
 #
 # ci/lava/run.sh "CONFIGS" "TEST_ARGS": the LAVA job's step (the test
 # definition ci/lava/kvm-mmu-tests.yaml).  Runs every KVM test natively
-# on the machine LAVA booted, once per configuration (kvm and
-# kvm_amd/kvm_intel reloaded with its parameters from ci/configs), and
+# on the machine LAVA booted, once per configuration the test matrix
+# gives it (TEST --list-configs, tests/tests.cfg compiled in; CONFIGS,
+# when not empty, keeps only those it names), kvm and kvm_amd/kvm_intel
+# reloaded with the configuration's parameters from ci/configs, and
 # reports each TAP point with lava-test-case (pass/fail/skip; a known
 # kernel bug of tests/known-issues is skip; kmem's figures as
 # measurements in bytes), or as plain lines outside LAVA.  Each run is
@@ -100,15 +102,31 @@ if [ -z "$packed" ]; then
 	tests=$(make -s -C "$build" print-kvm-tests)
 fi
 
-for cfg in $configs; do
+# Where each test runs, "CONFIG TEST" lines: its own --list-configs (the
+# matrix), not the job's list; the configurations in ci/configs' order
+# (default, the modules without parameters, first), each loaded once.
+prog_of() { if [ -n "$packed" ]; then echo "/kmt/bin/$1"; else echo "$build/$1"; fi; }
+: >/tmp/kmt-where
+for t in $tests; do
+	"$(prog_of "$t")" --list-configs </dev/null 2>/dev/null |
+		awk -v t="$t" 'NF && $1 !~ /=/ { print $1, t }' >>/tmp/kmt-where
+done
+all=$( { echo default; awk '!/^[ \t]*(#|$)/ { print $1 }' "$cfgfile"; } |
+	while read -r c; do
+		grep -q "^$c " /tmp/kmt-where && echo "$c"
+	done)
+for cfg in $all; do
+	case " $configs " in
+	"  "|*" $cfg "*) ;;
+	*) continue ;;
+	esac
 	if ! reload "$cfg"; then
 		case_result "$cfg-modules" fail
 		continue
 	fi
-	for t in $tests; do
+	for t in $(awk -v c="$cfg" '$1 == c { print $2 }' /tmp/kmt-where); do
 		name=${t##*/}
-		prog=$build/$t
-		[ -z "$packed" ] || prog=/kmt/bin/$t
+		prog=$(prog_of "$t")
 		dmesg -c >/dev/null 2>&1
 		# shellcheck disable=SC2086
 		# A hung test must not hold the job until LAVA's own timeout.
