@@ -566,6 +566,45 @@ out:
 	worker_vm_destroy(&t);
 }
 
+/*
+ * A slot whose host address is one page past its gfn modulo 2 MiB, on
+ * 2 MiB hugetlb pages: no 2 MiB of its guest memory is one host huge
+ * page, so kvm_alloc_memslot_metadata() must disallow huge mappings in
+ * the whole slot (lpage_info).  A KVM that maps such a slot huge maps each
+ * 2 MiB of guest memory onto the host huge page that holds the page the
+ * fault hit, one page off: every guest write lands on its neighbour's
+ * page, which the host sees.
+ */
+#define SKEW_SIZE	(8ULL << 20)
+
+static void scenario_skewed_hva(void)
+{
+	struct worker_vm t;
+	char why[256];
+	u32 bad;
+	u64 huge;
+
+	worker_vm_init(&t, MEM_HUGETLB_2M, SKEW_SIZE, 0);
+	t.name = "hva a page off the gfn";
+	if (__vm_add_memslot_at(t.vm, SLOT, SLOT_GPA, SKEW_SIZE, PAGE_SIZE_4K,
+				t.backing, 0, why, sizeof(why))) {
+		tap_skip(why, "%s: memslot", t.name);
+		vm_destroy(t.vm);
+		return;
+	}
+	worker_vm_start(&t, SLOT, SLOT_GPA);
+	worker_vm_fill(&t);
+	huge = vm_stat(t.vm, "pages_2m");
+	vm_mappings_diag(t.vm, "%s after the guest touched the slot", t.name);
+	tap_measured("pages_2m %" PRIu64 ", expected 0", huge);
+	tap_check(huge == 0, "%s: guest touched the slot: nothing mapped huge",
+		  t.name);
+	bad = worker_vm_verify(&t);
+	tap_measured("%u bad of %u pages", bad, t.nr_pages);
+	tap_check(!bad, "%s: the host read every page intact", t.name);
+	worker_vm_destroy(&t);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct kvm_test test = {
@@ -585,5 +624,6 @@ int main(int argc, char **argv)
 	scenario_two_vcpus(false);
 	scenario_two_vcpus(true);
 	scenario_odd_base();
+	scenario_skewed_hva();
 	return tap_finish();
 }

@@ -6,7 +6,10 @@
  * Guards the basics every other test stands on: KVM translating guest
  * virtual addresses through guest page tables the guest itself rewrites
  * (shadow paging: the write-protection of guest tables and the sync of
- * shadow entries on INVLPG; TDP: the guest's own walk), and #PF delivery
+ * shadow entries on INVLPG, the shadow root rebuilt when a CR3 load
+ * changes a PAE PDPTE; TDP: the guest's own walk), the shadow page
+ * of a guest table shared by a writable and a read-only path (looked up by
+ * gfn and role.access, paging_tmpl.h FNAME(fetch)), and #PF delivery
  * with the right error code and CR2.  A wrong translation shows up as a
  * read returning another physical page's tag or a write landing on
  * another page.
@@ -28,6 +31,10 @@ GUEST_PROGRAM_DECLARE(op_interp);
 #define NR_PAGES	64
 #define DECOY_PA	(DATA_PA + NR_PAGES * PAGE_SIZE_4K)
 #define LARGE_PA	(16ULL << 20)	/* 4 MiB aligned */
+/* Long mode: two PML4 entries, the second read-only, share one PDPT. */
+#define SHARED_VA_RW	0x10000000000ULL	/* PML4 entry 2 */
+#define SHARED_VA_RO	0x18000000000ULL	/* PML4 entry 3 */
+#define SHARED_PA	(DECOY_PA + PAGE_SIZE_4K)
 
 struct smoke {
 	struct kvm_vm *vm;
@@ -37,6 +44,7 @@ struct smoke {
 	u64 large_va;
 	u32 fault_np_op;	/* read of an unmapped page */
 	u32 fault_ro_op;	/* write to a read-only page */
+	u32 fault_shared_op;	/* write through the read-only PML4 entry */
 };
 
 /* VAs in two distant regions, so several tables at every level are used. */
@@ -45,6 +53,36 @@ static u64 page_va(enum paging_mode mode, int i)
 	u64 hi = mode >= PAGING_LM4 ? 0x7fc000000000ULL : 0xc0400000ULL;
 
 	return (i % 2 ? hi : 0x40000000ULL) + (u64)(i / 2) * PAGE_SIZE_4K;
+}
+
+/*
+ * One PDPT reached through a writable PML4 entry (SHARED_VA_RW) and a
+ * read-only one (SHARED_VA_RO).  Its entry 0 is read-only, entry 1
+ * writable, and it leads to two pages of one page table.  The shadow
+ * MMU looks up the shadow page of each guest table by gfn and role,
+ * role.access being the access of the entries above that table: the PDPT
+ * has two shadow pages, one per PML4 entry.  A KVM that gives the PDPT
+ * the access above the leaf instead (read-only, from a walk through PDPT
+ * entry 0; the bug of CVE-2021-38198) files the shadow PDPT of the
+ * writable path under the read-only role.  A read through the read-only
+ * PML4 entry then links that same shadow PDPT, with the writable leaf the
+ * writable path made below it, and the CPU writes through the read-only
+ * PML4 entry without a fault.
+ */
+static void build_shared_pdpt(struct pgtable *pt)
+{
+	u64 e;
+
+	pg_map(pt, SHARED_VA_RW, SHARED_PA, PAGE_SIZE_4K, PTE_W);
+	pg_map(pt, SHARED_VA_RW + PAGE_SIZE_1G, SHARED_PA + PAGE_SIZE_4K,
+	       PAGE_SIZE_4K, PTE_W);
+	pg_map(pt, SHARED_VA_RW + PAGE_SIZE_1G + PAGE_SIZE_4K,
+	       SHARED_PA + 2 * PAGE_SIZE_4K, PAGE_SIZE_4K, PTE_W);
+	e = pg_entry_pa(pt, pt->root, SHARED_VA_RW, 3);
+	pg_write_entry(pt, e, pg_read_entry(pt, e) & ~PTE_W);
+	e = pg_entry_pa(pt, pt->root, SHARED_VA_RW, 4);
+	pg_write_entry(pt, pg_entry_pa_alloc(pt, pt->root, SHARED_VA_RO, 4),
+		       pg_read_entry(pt, e) & ~PTE_W);
 }
 
 static void build_mappings(struct smoke *t)
@@ -62,6 +100,8 @@ static void build_mappings(struct smoke *t)
 	t->large_va = 0x80000000ULL;
 	pg_map(pt, t->large_va, LARGE_PA, large, PTE_W);
 	fill_tags(t->vm, DATA_PA, LARGE_PA + large - DATA_PA);
+	if (pt->mode >= PAGING_LM4)
+		build_shared_pdpt(pt);
 }
 
 static void build_script(struct smoke *t)
@@ -105,6 +145,35 @@ static void build_script(struct smoke *t)
 	script_read(s, t->va[1] + 0x20);
 	t->fault_ro_op = s->nr;
 	script_write(s, t->va[1] + 0x20, 0xdead0002U);
+
+	/*
+	 * PAE: the PDPTE of the large page's GiB now names the page
+	 * directory of t->va[0]'s GiB; CR3 is loaded again with the same
+	 * value, which loads the PDPTEs again.  The shadow MMU, which built
+	 * its root from the old PDPTEs, must rebuild it (load_pdptrs()):
+	 * the large page's VAs now translate as t->va[0]'s GiB does.
+	 */
+	if (pt->mode == PAGING_PAE) {
+		e = pg_entry_pa(pt, pt->root, t->va[0], 3);
+		script_write_entry(s, pt, pg_entry_pa(pt, pt->root, t->large_va, 3),
+				   pg_read_entry(pt, e));
+		script_write_cr3(s, pt->root);
+		for (i = 2; i < 8; i += 2)
+			script_read(s, t->large_va + (t->va[i] & (PAGE_SIZE_1G - 1)) + 0x40);
+	}
+	if (pt->mode < PAGING_LM4)
+		return;
+	/*
+	 * See build_shared_pdpt(): a read through PDPT entry 0, a write
+	 * through entry 1, both under the writable PML4 entry; under the
+	 * read-only one, a read of the page table's other page, then a write
+	 * to the page written before.
+	 */
+	script_read(s, SHARED_VA_RW + 0x30);
+	script_write(s, SHARED_VA_RW + PAGE_SIZE_1G + 0x30, 0xabc00003U);
+	script_read(s, SHARED_VA_RO + PAGE_SIZE_1G + PAGE_SIZE_4K + 0x30);
+	t->fault_shared_op = s->nr;
+	script_write(s, SHARED_VA_RO + PAGE_SIZE_1G + 0x30, 0xdead0003U);
 }
 
 static bool check_fault(const struct guest_op_result *r, u32 ec, u64 cr2,
@@ -156,6 +225,11 @@ static void run_mode(enum paging_mode mode)
 		check_fault(&res[t.fault_ro_op], PFERR_P | PFERR_W,
 			    t.va[1] + 0x20,
 			    "write to a page made read-only faults", name);
+		if (mode >= PAGING_LM4)
+			check_fault(&res[t.fault_shared_op], PFERR_P | PFERR_W,
+				    SHARED_VA_RO + PAGE_SIZE_1G + 0x30,
+				    "write through a read-only PML4 entry to a PDPT a writable one shares faults",
+				    name);
 	}
 	free(res);
 	prediction_free(&p);
