@@ -200,6 +200,10 @@ struct ptgen {
 	 * its range only; a page stays expected dirty until a CLEAR of it.
 	 */
 	bool manual_dirty;
+	struct kvm_vcpu *vcpu0;	/* the vCPU of the run (set by ptgen_verdict) */
+	bool pre_fault;		/* KVM_CAP_PRE_FAULT_MEMORY (set by the caller) */
+	int collapse_err;	/* errno of the last MADV_COLLAPSE, 0: done */
+	u32 collapses;		/* MADV_COLLAPSE calls that succeeded */
 	u32 v1_chunks;		/* times vCPU 1 ran */
 };
 
@@ -280,6 +284,10 @@ enum eng_event_code {
 	EV_HUGE_CHECK,		/* at least the baseline again */
 	EV_DIRTY_CLEAR,		/* KVM_CLEAR_DIRTY_LOG of pages [a, a + b) of
 				 * @slot (manual protect): re-protected */
+	EV_COLLAPSE,		/* madvise(MADV_COLLAPSE) [a, a + b) */
+	EV_COLLAPSE_CHECK,	/* huge mappings at least the baseline, if
+				 * the last MADV_COLLAPSE succeeded */
+	EV_PRE_FAULT,		/* KVM_PRE_FAULT_MEMORY [a, a + b) on vCPU 0 */
 	EV_NR_CODES,
 };
 

@@ -189,6 +189,7 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 		    "ptgen_check() without a started, predicted script");
 	g->event_failures = 0;
 	g->huge_checks = 0;
+	g->vcpu0 = vcpu;
 	ran = g->vcpu1 ? script_run_pair(vcpu, g->vcpu1, &g->s, res,
 					 eng_event_run, g) :
 			 script_run_sync(vcpu, &g->s, res, eng_event_run, g);

@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <errno.h>
+#include <sys/ioctl.h>
+
 #include "engine.h"
 #include "guest.h"
 #include "stats.h"
@@ -29,8 +32,22 @@ static const char *const event_names[EV_NR_CODES] = {
 	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "SLOT_REPLACE",
 	"DONTNEED", "MPROTECT",
 	"DIRTY_ON", "DIRTY_OFF", "DIRTY_GET", "HUGE_BASELINE", "HUGE_CHECK",
-	"DIRTY_CLEAR",
+	"DIRTY_CLEAR", "COLLAPSE", "COLLAPSE_CHECK", "PRE_FAULT",
 };
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+/* Linux 6.10 uapi, absent from older headers. */
+#ifndef KVM_PRE_FAULT_MEMORY
+struct kvm_pre_fault_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 flags;
+	__u64 padding[5];
+};
+#define KVM_PRE_FAULT_MEMORY	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#endif
 
 /* Where a moved memslot is parked for the moment of the move. */
 #define SLOT_PARK_GPA	(1ULL << 36)
@@ -273,6 +290,51 @@ static void check_huge(struct ptgen *g, const struct eng_event *ev)
 		     now, g->huge_base, vm_stat(g->vm, "pages_4k"));
 }
 
+/*
+ * MADV_COLLAPSE of a THP range whose huge page a DONTNEED split: the mmu
+ * notifier must zap KVM's 4 KiB mappings of the old small pages (freed
+ * once the collapse copied them), and KVM may map the range huge again.
+ * An error (EAGAIN: no huge page at hand) only skips the check after it.
+ */
+static void collapse(struct ptgen *g, const struct eng_event *ev)
+{
+	g->collapse_err = madvise(gpa_to_hva(g->vm, ev->a), ev->b,
+				  MADV_COLLAPSE) ? errno : 0;
+	g->collapses += !g->collapse_err;
+}
+
+static void check_collapse(struct ptgen *g, const struct eng_event *ev)
+{
+	u64 now = huge_mappings(g->vm);
+
+	if (g->collapse_err || now >= g->huge_base)
+		return;
+	fail(g, ev, "huge mappings not back after MADV_COLLAPSE and a read of every 2 MiB: pages_2m + pages_1g = %" PRIu64 ", %" PRIu64 " at the start (pages_4k %" PRIu64 ")",
+	     now, g->huge_base, vm_stat(g->vm, "pages_4k"));
+}
+
+/*
+ * KVM_PRE_FAULT_MEMORY (Linux 6.10, TDP only): maps the range ahead of
+ * the guest; it may stop early (EINTR, EAGAIN), so it is called until
+ * the whole range is done.  The accesses after it are predicted as ever.
+ */
+static void pre_fault(struct ptgen *g, const struct eng_event *ev)
+{
+	struct kvm_pre_fault_memory r = { .gpa = ev->a, .size = ev->b };
+	u32 tries;
+
+	for (tries = 0; r.size && tries < 1000; tries++)
+		if (ioctl(g->vcpu0->fd, KVM_PRE_FAULT_MEMORY, &r) &&
+		    errno != EINTR && errno != EAGAIN) {
+			fail(g, ev, "KVM_PRE_FAULT_MEMORY [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
+			     ev->a, ev->b, strerror(errno));
+			return;
+		}
+	if (r.size)
+		fail(g, ev, "KVM_PRE_FAULT_MEMORY left 0x%llx bytes after 1000 calls",
+		     (unsigned long long)r.size);
+}
+
 static void run_event(struct ptgen *g, struct eng_event *ev)
 {
 	struct kvm_memslot *m = vm_memslot(g->vm, ev->slot);
@@ -321,6 +383,15 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 		break;
 	case EV_DIRTY_CLEAR:
 		clear_dirty(g, ev);
+		break;
+	case EV_COLLAPSE:
+		collapse(g, ev);
+		break;
+	case EV_COLLAPSE_CHECK:
+		check_collapse(g, ev);
+		break;
+	case EV_PRE_FAULT:
+		pre_fault(g, ev);
 		break;
 	}
 }

@@ -356,6 +356,10 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 			     0, 0, 0);
 	} else if (x < 30) {
 		push(out, STEP_EVENT, EV_SLOT_MOVE, slot, 0, 0, 0);
+	} else if (x < 45 && slot == r->prm.window_slot && (x & 1)) {
+		/* Which 2 MiB of the window slot, which page of it. */
+		push(out, STEP_EVENT, EV_COLLAPSE, slot, 0, rng_next(&r->g->rng),
+		     rng_next(&r->g->rng));
 	} else if (x < 45) {
 		draw_range(r, &lo, &size);
 		push(out, STEP_EVENT, EV_DONTNEED, r->prm.data_slot, 0, lo, size);
@@ -771,6 +775,42 @@ static void emit_clear(struct eng_random *r, u32 slot, u64 start, u64 len)
 		write_words(r, first, n);
 }
 
+/*
+ * A huge page of the THP window split (MADV_DONTNEED of one of its 4 KiB
+ * pages: zeroes), read through the window so that KVM maps it small, then
+ * MADV_COLLAPSE, read again: as predicted, and (logging off) mapped huge
+ * again.  KVM_PRE_FAULT_MEMORY of the range where the kernel has it.
+ */
+static void emit_collapse(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	struct kvm_memslot *m;
+	u64 chunks, gpa, page, cr3 = ptgen_cr3(g);
+
+	if (!r->prm.window || st->a != r->prm.window_slot)
+		return;
+	m = vm_memslot(g->vm, st->a);
+	chunks = m->mem.size / PAGE_SIZE_2M;
+	if (!chunks || (m->gpa & (PAGE_SIZE_2M - 1)))
+		return;
+	gpa = m->gpa + (st->va % chunks) * PAGE_SIZE_2M;
+	page = gpa + (st->val % 512) * PAGE_SIZE_4K;
+	ptgen_force(g);
+	ptgen_event(g, EV_DONTNEED, st->a, page, PAGE_SIZE_4K);
+	ptgen_load_cr3(g, r->roots[0]);
+	ptgen_read(g, r->prm.window + page - r->prm.window_pa);
+	ptgen_event(g, EV_COLLAPSE, st->a, gpa, PAGE_SIZE_2M);
+	if (g->pre_fault)
+		ptgen_event(g, EV_PRE_FAULT, st->a, gpa, PAGE_SIZE_2M);
+	ptgen_read(g, r->prm.window + page - r->prm.window_pa + 4);
+	ptgen_write(g, r->prm.window + gpa - r->prm.window_pa + 0x200);
+	ptgen_load_cr3(g, cr3);
+	if (!r->dirty_on) {
+		touch_window(r, false);
+		ptgen_event(g, EV_COLLAPSE_CHECK, st->a, 0, 0);
+	}
+}
+
 static void emit_event(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -785,6 +825,10 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	}
 	if (code == EV_DIRTY_CLEAR) {
 		emit_clear(r, st->a, st->va, st->val);
+		return;
+	}
+	if (code == EV_COLLAPSE) {
+		emit_collapse(r, st);
 		return;
 	}
 	/* Dirty logging: every slot at once; GET only while logging. */

@@ -94,7 +94,7 @@ struct run {
 	const struct variant *v;
 	u64 seed;
 	u32 nr_steps;
-	u32 ops, events, fetches, v1_ops, clears;	/* of the last run */
+	u32 ops, events, fetches, v1_ops, clears, collapses;	/* of the last run */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
@@ -109,6 +109,14 @@ static bool manual_round(u64 seed)
 {
 	return (seed / 1000) & 1;
 }
+
+/* Linux 6.10 uapi, absent from older headers. */
+#ifndef KVM_CAP_PRE_FAULT_MEMORY
+#define KVM_CAP_PRE_FAULT_MEMORY	236
+#endif
+
+/* KVM_PRE_FAULT_MEMORY events: where the kernel has them (TDP only). */
+static bool pre_fault;
 
 /* --one-vcpu: the engine as it was before vCPU 1 (what it adds, measured). */
 static bool one_vcpu;
@@ -181,6 +189,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	ptgen_init(&g, vm, run->seed, &area);
 	g.vcpu1 = vcpu1;
 	g.manual_dirty = run->manual;
+	g.pre_fault = pre_fault;
 	eng_random_setup(&r, &g, &prm);
 	if (!steps) {
 		eng_random_draw(&r, drawn, run->nr_steps);
@@ -196,6 +205,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	run->ops = g.s.nr;
 	run->events = g.nr_ev;
 	run->clears = 0;
+	run->collapses = g.collapses;
 	for (i = 0; i < g.nr_ev; i++)
 		run->clears += g.ev[i].code == EV_DIRTY_CLEAR;
 	run->huge_base = g.huge_base;
@@ -286,9 +296,9 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events (%u dirty-log CLEARs) in %.2f s (%.0f ops/s, %.0f events/s)%s",
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events (%u dirty-log CLEARs, %u MADV_COLLAPSE) in %.2f s (%.0f ops/s, %.0f events/s)%s",
 		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.events,
-		 run.clears, dt, run.ops / dt, run.events / dt,
+		 run.clears, run.collapses, dt, run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
@@ -426,6 +436,8 @@ int main(int argc, char **argv)
 		OPT_FLAG("long", &long_run, "soak: --duration 600"),
 		OPT_STRING("replay", "FILE", &o.replay,
 			   "rerun the \"# repro:\" lines of a failed point"),
+		OPT_FLAG("one-vcpu", &one_vcpu,
+			 "no second vCPU on the shared tables"),
 		OPT_FLAG("no-shrink", &no_shrink,
 			 "print a failing run as it is, unshrunk"),
 		{ 0 }
@@ -443,10 +455,14 @@ int main(int argc, char **argv)
 	if (long_run && !o.duration)
 		o.duration = 600;
 	o.shrink = !no_shrink;
+	pre_fault = kvm_check_cap(KVM_CAP_PRE_FAULT_MEMORY) > 0;
 	if (o.replay) {
 		replay(&o);
 		return tap_finish();
 	}
+	if (!pre_fault)
+		tap_skip("KVM_CAP_PRE_FAULT_MEMORY absent (Linux < 6.10, or no TDP in this configuration)",
+			 "host events: KVM_PRE_FAULT_MEMORY before accesses");
 	acct = accounting_begin(&cg, &base);
 	end = now() + o.duration;
 	seed = o.seed;
