@@ -108,6 +108,10 @@ static void test_lines(void)
 		{ STEP_HOST_PDE, 0, 7, 1, 0, 0x80000000004000e7ULL },
 		{ STEP_EVENT, EV_DIRTY_GET, 1, 0, 0x10000000ULL, 0x3000 },
 		{ STEP_READ_ENTRY, 0, 2, 0, 0x7fc000001234ULL, 0 },
+		{ STEP_VCPU1, OP_INVLPG, 3, 1, 0x4ebdd3c4ULL, 0 },
+		{ STEP_EVENT, EV_DIRTY_CLEAR, 1, 0, 0x8931524c7cea92cbULL,
+		  0x6a7c2cb60c65708ULL },
+		{ STEP_EVENT, EV_COLLAPSE, 1, 0, 0xffffffffffffffffULL, 7 },
 	};
 	struct eng_step out;
 	char line[256];
