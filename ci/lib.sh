@@ -91,3 +91,30 @@ matrix_configs() {
 matrix_cpus() {
 	matrix_query -v what=cpus -v test="${1##*/}"
 }
+
+# must CMD...: run a helper; turn its last "name: error: why" (else its
+# last line of stderr) into our one error line.
+must() {
+	_me=$(mktemp "${TMPDIR:-/tmp}/kmt-must.XXXXXX") || die "mktemp failed"
+	"$@" 2>"$_me" && { rm -f "$_me"; return 0; }
+	_why=$(awk '/: error: / { e = $0; sub(/^[^ ]*: error: /, "", e) }
+		NF { l = $0 } END { print e != "" ? e : l }' "$_me")
+	rm -f "$_me"
+	die "${_why:-$(basename "$1") failed}"
+}
+
+# q ARG...: the words quoted for display and for eval, each after a blank,
+# so that a logged command line can be pasted back.
+q() {
+	for _a in "$@"; do
+		case $_a in
+		*[!A-Za-z0-9_./:=,+%-]*)
+			printf " '%s'" "$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")" ;;
+		*) printf ' %s' "$_a" ;;
+		esac
+	done
+}
+
+# Where downloads, initramfs images, vmlinux files and kernel builds are
+# kept between runs (shared by vm-run, build-kernel, bench...).
+kmt_cache=${KMT_CACHE_DIR:-${HOME:-/tmp}/.cache/kvm-mmu-tests}
