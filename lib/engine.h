@@ -392,6 +392,13 @@ struct eng_random {
 	bool dirty_on;
 	u64 last_va;		/* of the last access drawn */
 	u32 hot[ENG_NR_HOT];	/* entry indices drawn half the time */
+	/*
+	 * The added steps (vCPU 1, dirty-log CLEAR, MADV_COLLAPSE) come from
+	 * a stream of their own and are drawn beside the others, so that a
+	 * seed's vCPU 0 steps stay what they were before them (the mutants
+	 * proven on them stay caught).
+	 */
+	struct rng extra;
 	/* The entry vCPU 0 changed last: table t entry idx, or a PDE. */
 	bool edit_pde;
 	u32 edit_table, edit_idx, edit_region;

@@ -264,6 +264,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	TEST_ASSERT(prm->nr_regions <= ENG_MAX_REGIONS, "too many regions");
 	r->large = pg_level_size(r->mode, 2);
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
+	rng_seed(&r->extra, g->seed ^ 0x5eed0f5eed0f5eedULL);
 	pick_regions(r, prm->nr_regions);
 	for (i = 0; prm->fetch && i < ENG_NR_HOT; i++)
 		r->hot[i] = (u32)below(r, r->nr_entries);
@@ -356,10 +357,6 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 			     0, 0, 0);
 	} else if (x < 30) {
 		push(out, STEP_EVENT, EV_SLOT_MOVE, slot, 0, 0, 0);
-	} else if (x < 45 && slot == r->prm.window_slot && (x & 1)) {
-		/* Which 2 MiB of the window slot, which page of it. */
-		push(out, STEP_EVENT, EV_COLLAPSE, slot, 0, rng_next(&r->g->rng),
-		     rng_next(&r->g->rng));
 	} else if (x < 45) {
 		draw_range(r, &lo, &size);
 		push(out, STEP_EVENT, EV_DONTNEED, r->prm.data_slot, 0, lo, size);
@@ -370,14 +367,10 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 		push(out, STEP_EVENT, EV_DIRTY_ON, 0, 0, 0, 0);
 	} else if (x < 85) {
 		push(out, STEP_EVENT, EV_DIRTY_OFF, 0, 0, 0, 0);
-	} else if (x < 93) {
+	} else {
 		/* With manual protect, a CLEAR of this range follows. */
 		push(out, STEP_EVENT, EV_DIRTY_GET, slot, 0,
-		     rng_next(&r->g->rng), rng_next(&r->g->rng));
-	} else {
-		/* A range drawn as two numbers, fitted to the slot at emission. */
-		push(out, STEP_EVENT, EV_DIRTY_CLEAR, slot, 0,
-		     rng_next(&r->g->rng), rng_next(&r->g->rng));
+		     rng_next(&r->extra), rng_next(&r->extra));
 	}
 }
 
@@ -432,11 +425,11 @@ static void draw_vcpu1(struct eng_random *r, struct eng_steps *out)
 	static const u32 codes[4] = {
 		OP_READ32, OP_READ32, OP_USER_READ32, OP_WRITE32,
 	};
-	u64 va = r->region[below(r, r->nr_regions)] +
-		 below(r, r->large / 4) * 4;
-	u32 near = below(r, 4) != 0, access = codes[below(r, 4)];
-	u32 root = (u32)below(r, ENG_NR_ROOTS + 2);
-	u64 x = below(r, 10);
+	u64 va = r->region[rng_below(&r->extra, r->nr_regions)] +
+		 rng_below(&r->extra, r->large / 4) * 4;
+	u32 near = rng_below(&r->extra, 4) != 0, access = codes[rng_below(&r->extra, 4)];
+	u32 root = (u32)rng_below(&r->extra, ENG_NR_ROOTS + 2);
+	u64 x = rng_below(&r->extra, 10);
 
 	if (x < 5) {
 		push(out, STEP_VCPU1, access, 0, near, va, 0);
@@ -452,14 +445,27 @@ static void draw_vcpu1(struct eng_random *r, struct eng_steps *out)
 	}
 }
 
+/* Steps beside the others, from r->extra: vCPU 1, CLEAR, MADV_COLLAPSE. */
+static void draw_added(struct eng_random *r, struct eng_steps *out)
+{
+	u64 x = rng_below(&r->extra, 100);
+
+	if (r->prm.two_vcpus && x < 12)
+		draw_vcpu1(r, out);
+	else if (r->prm.host_events && x < 14)
+		/* A range drawn as two numbers, fitted to the slot at emission. */
+		push(out, STEP_EVENT, EV_DIRTY_CLEAR,
+		     rng_below(&r->extra, 2) ? r->prm.window_slot : r->prm.data_slot,
+		     0, rng_next(&r->extra), rng_next(&r->extra));
+	else if (r->prm.host_events && r->prm.window && x < 15)
+		/* Which 2 MiB of the window slot, which page of it. */
+		push(out, STEP_EVENT, EV_COLLAPSE, r->prm.window_slot, 0,
+		     rng_next(&r->extra), rng_next(&r->extra));
+}
+
 static void draw_step(struct eng_random *r, struct eng_steps *out)
 {
 	u64 x = below(r, 100);
-
-	if (r->prm.two_vcpus && below(r, 100) < 12) {
-		draw_vcpu1(r, out);
-		return;
-	}
 
 	if (r->prm.host_events && x >= 90) {
 		if (x < 96)
@@ -491,10 +497,15 @@ static void draw_step(struct eng_random *r, struct eng_steps *out)
 
 void eng_random_draw(struct eng_random *r, struct eng_steps *out, u32 n)
 {
-	u32 start = out->nr;
+	u32 drawn = 0, before;
 
-	while (out->nr - start < n)
+	/* @n steps as before the added ones, which come on top. */
+	while (drawn < n) {
+		draw_added(r, out);
+		before = out->nr;
 		draw_step(r, out);
+		drawn += out->nr - before;
+	}
 }
 
 /* ---- emitting ---- */
