@@ -43,6 +43,10 @@ exec </dev/null >/dev/console 2>&1
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tmpfs tmpfs /tmp
+# POSIX named semaphores and shm_open live there (the kernel's KVM
+# selftests: hardware_disable_test's sem_open crashed without it).
+mkdir -p /dev/shm
+mount -t tmpfs tmpfs /dev/shm
 # Memory accounting for the memcg-based kernel-memory measurements.
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 # 2 MiB pages are reserved here (boot-time memory is plentiful and
@@ -74,10 +78,11 @@ exec 3>/dev/ttyS1
 out() { echo "$*" >&3; }
 up() { read -r u _ </proc/uptime; echo "$u"; }
 
-test= configs=default args= end=
+test= configs=default args= end= stall=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	kmt.vcpu_timeout=*) export KMT_VCPU_TIMEOUT="${w#*=}" ;;
+	kmt.stall=*) stall=${w#*=} ;;
 	kmt.test=*) test=${w#*=} ;;
 	kmt.configs=*) configs=${w#*=} ;;
 	kmt.args=*) args=${w#*=} ;;
@@ -191,6 +196,51 @@ unload() {
 	done
 }
 
+# Bytes the UART of the TAP channel has sent (the 8250 driver counts them):
+# the test's output, seen without sitting between the test and its tty.
+chan_tx() {
+	awk '$1 == "1:" { for (i = 2; i <= NF; i++) if ($i ~ /^tx:/) print substr($i, 4) }' \
+		/proc/tty/driver/serial 2>/dev/null
+}
+# The state of a test that fell silent, while the guest still runs: what
+# each of its threads waits in (state, wait channel, system call, kernel
+# stack), and whether any of them still used CPU.  Printed once per
+# silence, stall_watch's threshold before the host's own limit (vm-run
+# passes kmt.stall), so a timeout says where the test was stuck rather
+# than only that it was; sysrq w and l add every blocked task and every
+# CPU's backtrace to the kernel log (shown with the timeout).
+stall_dump() {
+	out "# stall: the test printed nothing for $2 s (CPU ticks used meanwhile: $3); its threads:"
+	for t in /proc/"$1"/task/*; do
+		[ -d "$t" ] || continue
+		out "#   thread ${t##*/} $(cat "$t/comm" 2>/dev/null): state $(awk '/^State:/ { print $2 }' "$t/status" 2>/dev/null), wchan $(cat "$t/wchan" 2>/dev/null), syscall $(cut -d' ' -f1 "$t/syscall" 2>/dev/null)"
+		sed 's/^/#     /' "$t/stack" >&3 2>/dev/null
+	done
+	if [ -w /proc/sysrq-trigger ]; then
+		echo w >/proc/sysrq-trigger
+		echo l >/proc/sysrq-trigger
+	fi
+}
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
+stall_watch() {
+	[ -n "$stall" ] && [ -n "$(chan_tx)" ] || return 0
+	last=$(chan_tx) quiet=0 told= c0=$(cpu_ticks "$1")
+	while kill -0 "$1" 2>/dev/null; do
+		sleep 5
+		tx=$(chan_tx)
+		if [ "$tx" != "$last" ]; then
+			last=$tx quiet=0 told= c0=$(cpu_ticks "$1")
+			continue
+		fi
+		quiet=$((quiet + 5))
+		if [ -z "$told" ] && [ "$quiet" -ge "$stall" ]; then
+			told=1
+			stall_dump "$1" "$quiet" "$(( $(cpu_ticks "$1") - c0 ))"
+			last=$(chan_tx)
+		fi
+	done
+}
+
 for cfg in $(echo "$configs" | tr , ' '); do
 	out "KMT-CONFIG-BEGIN $cfg $(up)"
 	# Clear first so module load messages (and WARNs) count for this run.
@@ -199,8 +249,14 @@ for cfg in $(echo "$configs" | tr , ' '); do
 		show_params "$cfg"
 		out "KMT-TEST-BEGIN $cfg"
 		(cd /tmp && export KMT_CONFIG="$cfg" && exec "$test" "$@") \
-			</dev/null >&3 2>&3 3>&-
-		rc=$?
+			</dev/null >&3 2>&3 3>&- &
+		tpid=$!
+		stall_watch "$tpid" &
+		wpid=$!
+		rc=0
+		wait "$tpid" || rc=$?
+		kill "$wpid" 2>/dev/null
+		wait "$wpid" 2>/dev/null
 		# Newline first: the test's last line may lack one.
 		printf '\nKMT-TEST-END %s %s\n' "$cfg" "$rc" >&3
 	else
