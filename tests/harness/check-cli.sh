@@ -27,18 +27,7 @@ done
 
 echo "TAP version 13"
 echo "1..$(($# * 2))"
-n=0 failed=0
-point() {	# OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		sed 's/^/#   stdout: /' "$tmp/out" | head -n 5
-		sed 's/^/#   stderr: /' "$tmp/err" | head -n 5
-	fi
-}
+. "$here/tap.sh"
 run() {	# SCRIPT ARG
 	rc=0
 	mkdir -p "$tmp/cwd"
@@ -51,11 +40,11 @@ for f in "$@"; do
 	ok=0
 	[ "$rc" = 0 ] && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
 		grep -q "$name" "$tmp/out" && ok=1
-	point $ok "ci/$name --help: usage on stdout, exit 0 (exit $rc)"
+	point $ok "ci/$name --help: usage on stdout, exit 0 (exit $rc)" "$tmp/out" "$tmp/err"
 	run "$f" --bogus-option
 	ok=0
 	[ "$rc" = 99 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
 		grep -q "^$name: error: " "$tmp/err" && ok=1
-	point $ok "ci/$name --bogus-option: one '$name: error:' line, exit 99 (exit $rc)"
+	point $ok "ci/$name --bogus-option: one '$name: error:' line, exit 99 (exit $rc)" "$tmp/out" "$tmp/err"
 done
 exit "$failed"

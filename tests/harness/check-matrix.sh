@@ -34,18 +34,11 @@ esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
+. "$here/tap.sh"
 echo "TAP version 13"
-# point OK DESCRIPTION: the why of a failure is in $tmp/why.
-point() {
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		sed 's/^/#   /' "$tmp/why"
-	fi
+# check OK DESCRIPTION: a point whose why, on failure, is in $tmp/why.
+check() {
+	point "$1" "$2" "$tmp/why"
 	: >"$tmp/why"
 }
 : >"$tmp/why"
@@ -53,7 +46,7 @@ point() {
 # --- the matrix itself --------------------------------------------------
 ok=1
 (matrix_query -v what=check) 2>"$tmp/why" || ok=0
-point $ok "tests/tests.cfg is well formed, every configuration in ci/configs"
+check $ok "tests/tests.cfg is well formed, every configuration in ci/configs"
 if [ "$ok" = 0 ]; then
 	echo "1..$n"
 	exit 1
@@ -73,7 +66,7 @@ if [ "$kvm" != "$matrix" ]; then
 		echo "the matrix: $(echo $matrix)"
 	} >"$tmp/why"
 fi
-point $ok "Makefile.am's KVM_TESTS are the matrix's programs, in its order"
+check $ok "Makefile.am's KVM_TESTS are the matrix's programs, in its order"
 
 # --- the test sources ------------------------------------------------------
 kmem_configs=$(matrix_configs kmem)
@@ -120,7 +113,7 @@ for f in "$top"/tests/*.c; do
 			head -n 5 "$tmp/bad"
 		} >"$tmp/why"
 	fi
-	point $ok "tests/$name.c declares no configuration of its own"
+	check $ok "tests/$name.c declares no configuration of its own"
 done
 
 # --- the mutants -----------------------------------------------------------
@@ -147,7 +140,7 @@ for p in "$top"/tests/mutants/*.patch; do
 done
 ok=1
 [ ! -s "$tmp/why" ] || ok=0
-point $ok "the $nm mutants' Target-Configs are configurations their Target-Test runs in"
+check $ok "the $nm mutants' Target-Configs are configurations their Target-Test runs in"
 
 # --- LAVA --------------------------------------------------------------------
 for y in "$top"/ci/lava/*.yaml; do
@@ -162,7 +155,7 @@ for y in "$top"/ci/lava/*.yaml; do
 done >"$tmp/why"
 ok=1
 [ ! -s "$tmp/why" ] || ok=0
-point $ok "the LAVA definitions' CONFIGS name configurations of ci/configs"
+check $ok "the LAVA definitions' CONFIGS name configurations of ci/configs"
 
 # --- the built programs ------------------------------------------------------
 for t in $matrix; do
@@ -184,7 +177,7 @@ for t in $matrix; do
 		echo "$b --list-configs: $(tr '\n' ' ' <"$tmp/got")$(cat "$tmp/err")"
 		echo "tests/tests.cfg:     $(tr '\n' ' ' <"$tmp/want") (rebuild: make)"
 	} >"$tmp/why"
-	point $ok "$t --list-configs is its matrix stanza"
+	check $ok "$t --list-configs is its matrix stanza"
 done
 
 echo "1..$n"

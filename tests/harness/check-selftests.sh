@@ -15,17 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ci=$(cd "$here/../../ci" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-selftests.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-point() {	# OK DESCRIPTION [FILE TO SHOW]
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		[ -z "${3:-}" ] || sed 's/^/#   /' "$3" | head -n 20
-	fi
-}
+. "$here/tap.sh"
 yes_if() { if "$@"; then echo 1; else echo 0; fi }
 echo "TAP version 13"
 echo "1..10"

@@ -14,17 +14,7 @@ src=$(cd "$here/../.." && pwd)
 ci=$src/ci
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-report.XXXXXX")
 [ -n "${KMT_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-point() {	# OK DESCRIPTION [FILE TO SHOW]
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		[ -z "${3:-}" ] || sed 's/^/#   /' "$3" | head -n 15
-	fi
-}
+. "$here/../harness/tap.sh"
 skip() { n=$((n + 1)); echo "ok $n - $2 # SKIP $1"; }
 yes_if() { if "$@"; then echo 1; else echo 0; fi }
 
