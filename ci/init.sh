@@ -6,6 +6,9 @@
 #
 # Kernel command line:  kmt.test=/kmt/bin/T  kmt.configs=a,b
 #                       kmt.args=ARG,ARG  (each %XX-encoded by vm-run)
+#                       kmt.batch=T:a+b,U:c  (one boot, many programs:
+#                                 /kmt/bin/T in a and b, then U in c, no
+#                                 arguments; instead of kmt.test/configs)
 #                       kmt.end=poweroff  (power off at the end, not reboot)
 #                       kmt.vcpu_timeout=S  (KMT_VCPU_TIMEOUT for the test's
 #                                          vCPU watchdog, lib/watchdog.h)
@@ -21,6 +24,10 @@
 #   KMT-DMESG-BEGIN <cfg> / kernel log of this config / KMT-DMESG-END <cfg>
 #   KMT-CONFIG-END <cfg> <uptime>
 #   KMT-DONE <uptime>
+# With kmt.batch each program's configurations are framed by
+#   KMT-PROGRAM-BEGIN <name> <uptime> ... KMT-PROGRAM-END <name> <uptime>
+# (ci/vm-run --batch splits the channel there) and the kernel log gets
+# "kmt: program <name>" so that a console can be read per program too.
 # ci/tap-merge turns this into one TAP stream.  Then end the VM.
 # Only as PID 1 of that initramfs (it mounts, loads modules and reboots);
 # mkinitramfs puts ci/lib.sh next to it as /lib.sh.  Run on a host it
@@ -34,11 +41,25 @@ case $0 in */*) . "${0%/*}/lib.sh" ;; *) . ./lib.sh ;; esac
 case ${1:-} in
 -*) help_or_bad "$1" ;;
 esac
-[ $$ = 1 ] || die "runs only as /init of the harness initramfs (ci/mkinitramfs)"
+if [ -z "${KMT_INIT_CHILD:-}" ]; then
+	[ $$ = 1 ] || die "runs only as /init of the harness initramfs (ci/mkinitramfs)"
+	# PID 1 only reaps: every orphan is re-parented to it, and its
+	# SIGCHLD must not interrupt the writes of the shell that reports
+	# (see stall_watch).  That shell ends the machine; should it exit
+	# instead, say so and end it here.
+	# (A background command's stdin is /dev/null: devtmpfs first.)
+	mount -t devtmpfs devtmpfs /dev
+	KMT_INIT_CHILD=1 /bin/sh "$0" "$@" &
+	rc=0
+	wait $! || rc=$?
+	echo "init.sh: the harness shell exited with status $rc" >/dev/console
+	grep -q 'kmt.end=poweroff' /proc/cmdline 2>/dev/null && poweroff -f
+	reboot -f
+fi
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+[ -e /dev/null ] || mount -t devtmpfs devtmpfs /dev
 exec </dev/null >/dev/console 2>&1
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
@@ -78,9 +99,10 @@ exec 3>/dev/ttyS1
 out() { echo "$*" >&3; }
 up() { read -r u _ </proc/uptime; echo "$u"; }
 
-test= configs=default args= end= stall=
+test= configs=default args= end= stall= batch=
 for w in $(cat /proc/cmdline); do
 	case $w in
+	kmt.batch=*) batch=${w#*=} ;;
 	kmt.vcpu_timeout=*) export KMT_VCPU_TIMEOUT="${w#*=}" ;;
 	kmt.stall=*) stall=${w#*=} ;;
 	kmt.test=*) test=${w#*=} ;;
@@ -222,11 +244,22 @@ stall_dump() {
 	fi
 }
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
+# Stopped with SIGTERM; it reaps its own sleep first.  A child left to
+# die on its own would be re-parented to this shell, PID 1, and its
+# SIGCHLD could interrupt a write of ours to the TAP channel: under load
+# (a slow UART, a write that blocks) a KMT-TEST-END line was lost that
+# way, and the configuration's kernel log was taken for test output
+# (soak run 2 of 20, check-harness.sh: "crashed" after KMT-DONE).
 stall_watch() {
+	sp=
+	trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; wait; exit 0' TERM
 	[ -n "$stall" ] && [ -n "$(chan_tx)" ] || return 0
 	last=$(chan_tx) quiet=0 told= c0=$(cpu_ticks "$1")
 	while kill -0 "$1" 2>/dev/null; do
-		sleep 5
+		sleep 5 &
+		sp=$!
+		wait "$sp"
+		sp=
 		tx=$(chan_tx)
 		if [ "$tx" != "$last" ]; then
 			last=$tx quiet=0 told= c0=$(cpu_ticks "$1")
@@ -241,7 +274,11 @@ stall_watch() {
 	done
 }
 
-for cfg in $(echo "$configs" | tr , ' '); do
+# run_config TEST CONFIG [ARGS...]: load CONFIG's modules, run TEST with
+# ARGS, report it and the kernel log, unload.
+run_config() {
+	test=$1 cfg=$2
+	shift 2
 	out "KMT-CONFIG-BEGIN $cfg $(up)"
 	# Clear first so module load messages (and WARNs) count for this run.
 	dmesg -c >/dev/null
@@ -257,8 +294,11 @@ for cfg in $(echo "$configs" | tr , ' '); do
 		wait "$tpid" || rc=$?
 		kill "$wpid" 2>/dev/null
 		wait "$wpid" 2>/dev/null
-		# Newline first: the test's last line may lack one.
-		printf '\nKMT-TEST-END %s %s\n' "$cfg" "$rc" >&3
+		# Newline first: the test's last line may lack one.  (echo,
+		# not printf: busybox's printf writes through stdio, which gives
+		# up on a write interrupted by a signal.)
+		out ""
+		out "KMT-TEST-END $cfg $rc"
 	else
 		show_params "$cfg"
 		out "KMT-SETUP-FAIL $cfg $reason"
@@ -268,7 +308,28 @@ for cfg in $(echo "$configs" | tr , ' '); do
 	dmesg >&3
 	out "KMT-DMESG-END $cfg"
 	out "KMT-CONFIG-END $cfg $(up)"
-done
+}
+
+# run_program TEST CONFIGS [ARGS...]: TEST once per configuration (a,b).
+run_program() {
+	rp_test=$1 rp_configs=$2
+	shift 2
+	for cfg in $(echo "$rp_configs" | tr , ' '); do
+		run_config "$rp_test" "$cfg" "$@"
+	done
+}
+
+if [ -n "$batch" ]; then
+	for p in $(echo "$batch" | tr , ' '); do
+		name=${p%%:*}
+		out "KMT-PROGRAM-BEGIN $name $(up)"
+		echo "kmt: program $name" >/dev/kmsg
+		run_program "/kmt/bin/$name" "$(echo "${p#*:}" | tr + ,)"
+		out "KMT-PROGRAM-END $name $(up)"
+	done
+else
+	run_program "$test" "$configs" "$@"
+fi
 out "KMT-DONE $(up)"
 # Closing the last fd of the tty waits until the UART has sent everything.
 exec 3>&-

@@ -6,13 +6,16 @@
 #       transcripts (no VM needed; a real WARN would need a module)
 #  7    ci/tap-join.awk: a QEMU and a Bochs stream become one
 #  8    ci/vm-run rejects bad input with one error line and exit 99
-#  9-11 real boots: a hanging test must time out, a kernel panic must be
+#  9    ci/batch-split.awk cuts a canned one-boot-many-programs channel
+#  10-12 real boots: a hanging test must time out, a kernel panic must be
 #       reported with the console tail, a good test must pass intact
 #       (in QEMU, or in Bochs with KMT_EMULATOR=bochs).  Their limits
 #       count from /init (vm-run --test-timeout), so the backend's boot
 #       time (QEMU 2-10 s, Bochs with Debian's kernel 30-70 s) is not
 #       part of them; the panic point SKIPs on a kernel without
 #       /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ off), saying so
+#  13   a real one-boot batch (vm-run --batch): a program that panics the
+#       guest fails itself, the one after it gets a second boot and passes
 # The boots SKIP when QEMU or a kernel is not available: KMT_KERNEL +
 # KMT_MODULES, KMT_KERNEL_DEB, or the default kernel in KMT_KERNEL_DIR
 # (./kernel) that ci/fetch-kernel downloads.
@@ -29,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0 failed=0
 echo "TAP version 13"
-echo "1..11"
+echo "1..13"
 # result DESC CMD...: one point; on failure show the output being checked.
 result() {
 	d=$1; shift
@@ -223,6 +226,45 @@ if [ -n "$why" ]; then
 	skip "vm-run: hanging test times out" "$why"
 	skip "vm-run: kernel panic is reported" "$why"
 	skip "vm-run: good test passes with arguments intact" "$why"
+fi
+
+# 12: a batch boot's channel, one chunk per program, and which ended.
+mkdir "$tmp/split"
+awk -v dir="$tmp/split" -f "$ci/batch-split.awk" <<'EOF'
+KMT-BOOT 2.0 6.1.0
+no 1 GiB hugetlb page: because
+KMT-PROGRAM-BEGIN a 2.1
+KMT-CONFIG-BEGIN shadow 2.1
+KMT-TEST-BEGIN shadow
+1..1
+ok 1 - fine
+KMT-TEST-END shadow 0
+KMT-DMESG-BEGIN shadow
+KMT-DMESG-END shadow
+KMT-CONFIG-END shadow 2.4
+KMT-PROGRAM-END a 2.5
+KMT-PROGRAM-BEGIN b 2.5
+KMT-CONFIG-BEGIN tdp 2.6
+KMT-TEST-BEGIN tdp
+1..2
+ok 1 - first
+EOF
+cat "$tmp/split/status" "$tmp/split/a.chan" "$tmp/split/b.chan" >"$tmp/err"
+rc=0
+"$ci/tap-merge" -v configs=tdp -v qemu_rc=0 "$tmp/split/b.chan" >"$tmp/out" || rc=$?
+t12() {
+	[ "$(sed -n 1p "$tmp/split/status")" = "a done 2.1 2.5" ] &&
+	[ "$(sed -n 2p "$tmp/split/status")" = "b started 2.5" ] &&
+	[ "$(wc -l <"$tmp/split/status")" = 2 ] &&
+	[ "$(sed -n 2p "$tmp/split/a.chan")" = "KMT-BOOT 2.1 6.1.0" ] &&
+	[ "$(sed -n 1p "$tmp/split/b.chan")" = "no 1 GiB hugetlb page: because" ] &&
+	[ "$(tail -n 1 "$tmp/split/a.chan")" = "KMT-DONE 2.5" ] &&
+	! grep -q 'KMT-DONE\|KMT-PROGRAM' "$tmp/split/b.chan" &&
+	[ $rc = 1 ] && has '^ok 1 - \[tdp\] first$' && has '^not ok 2 - \[tdp\] crashed'
+}
+result "batch-split: one channel per program, the unfinished one crashed" t12
+if [ -n "$why" ]; then
+	skip "vm-run --batch: a panic fails its program, the next gets a new boot" "$why"
 	exit $failed
 fi
 
@@ -287,4 +329,33 @@ t11() {
 	has '^# \[shadow\] module parameters: .*kvm_(amd\.npt|intel\.ept)=N'
 }
 result "vm-run: good test passes with arguments intact" t11
+
+# 13: one boot for three programs, the second panics the guest.
+cp "$here/tapargs.sh" "$tmp/after.sh"
+rc=0
+"$ci/vm-run" --batch "$tmp/batch" "$here/tapargs.sh" "$here/panic.sh" \
+	"$tmp/after.sh" >"$tmp/out" 2>"$tmp/err" || rc=$?
+for f in tapargs panic after; do
+	echo "== $f.tap (exit $(cat "$tmp/batch/$f.sh.rc" 2>/dev/null))"
+	cat "$tmp/batch/$f.sh.tap" 2>/dev/null
+done >>"$tmp/out"
+inb() { grep -q -- "$2" "$tmp/batch/$1.sh.tap"; }
+t13() {
+	[ "$rc" = 1 ] && [ ! -s "$tmp/err" ] &&
+	[ "$(cat "$tmp/batch/tapargs.sh.rc")" = 0 ] &&
+	[ "$(cat "$tmp/batch/panic.sh.rc")" = 1 ] &&
+	[ "$(cat "$tmp/batch/after.sh.rc")" = 0 ] &&
+	inb tapargs '^ok 4 - \[default\] kvm loaded$' &&
+	inb tapargs '^# one boot (boot-1 of .*) for: tapargs.sh panic.sh after.sh$' &&
+	inb panic '^ok 1 - \[default\] before the panic$' &&
+	inb panic '^not ok 2 - \[default\] crashed' && inb panic '^#   .*sysrq' &&
+	inb after '^# one boot (boot-2 of .*) for: after.sh$' &&
+	inb after '^ok 4 - \[default\] kvm loaded$'
+}
+if grep -q '^ok 2 - \[default\] .*# SKIP no /proc/sysrq-trigger' "$tmp/panic.out"; then
+	skip "vm-run --batch: a panic fails its program, the next gets a new boot" \
+		"the kernel under test has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ off): nothing to panic it with"
+else
+	result "vm-run --batch: a panic fails its program, the next gets a new boot" t13
+fi
 exit $failed
