@@ -14,7 +14,8 @@
  *   0x0000_3000  TSS
  *   0x0000_f000  user-mode stack (the one page of the region user code may use)
  *   0x0001_0000  per-vCPU areas (struct guest_percpu + stack), 16 KiB each
- *   0x0010_0000  guest code image (up to 1 MiB)
+ *   0x0010_0000  guest code image (up to 1 MiB), supervisor-only except
+ *   0x0010_1000    its second page: the CPL 3 stubs (.text.user), user
  *   0x0020_0000  page-table pool (2 MiB, 512 table pages)
  *   0x0040_0000  arena: op scripts, results, test arguments (4 MiB)
  *   0x0080_0000  end of the runtime region; tests own memory above it
@@ -36,6 +37,13 @@
 #define LAYOUT_MAX_VCPUS	16
 #define LAYOUT_IMAGE		0x100000ULL
 #define LAYOUT_IMAGE_MAX	0x100000ULL
+/*
+ * The one page of the image user code runs from (linker scripts: the
+ * section .text.user, after the header's page).  The rest of the image
+ * is U=0, so that with CR4.SMEP/SMAP the guest's own code and data stay
+ * usable at CPL 0.
+ */
+#define LAYOUT_USER_TEXT	0x101000ULL
 #define LAYOUT_PT_POOL		0x200000ULL
 #define LAYOUT_PT_POOL_END	0x400000ULL
 #define LAYOUT_ARENA		0x400000ULL

@@ -11,13 +11,33 @@
 
 #define CR0_WP	(1UL << 16)
 
+static unsigned long cr4_read(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void cr4_write(unsigned long v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/*
+ * @ac: EFLAGS.AC as the script set it (OP_SET_AC).  Each op starts with
+ * it: a CPL 3 access returns to CPL 0 through a gate, which leaves AC as
+ * CPL 3 had it (clear).
+ */
 static void run_op(const struct guest_op *op, struct guest_op_result *res,
-		   u32 index)
+		   u32 index, bool *ac)
 {
 	struct fault_info f = { FAULT_NONE, 0, 0 };
 	unsigned long va = (unsigned long)op->va;
 
 	res->value = 0;
+	if (*ac)
+		stac();
 	switch (op->code) {
 	case OP_READ32:
 		res->value = guest_read32_safe(va, &f);
@@ -46,6 +66,16 @@ static void run_op(const struct guest_op *op, struct guest_op_result *res,
 	case OP_USER_WRITE32:
 		guest_user_write32_safe(va, (u32)op->value, &f);
 		break;
+	case OP_SET_CR4:
+		cr4_write((cr4_read() & ~va) | (unsigned long)op->value);
+		break;
+	case OP_SET_AC:
+		*ac = op->value;
+		if (*ac)
+			stac();
+		else
+			clac();
+		break;
 	case OP_SYNC:
 		GUEST_SYNC(index, op->value);
 		break;
@@ -62,9 +92,10 @@ void guest_main(struct guest_percpu *pc)
 	const struct guest_op *ops = (const void *)(unsigned long)pc->args[0];
 	struct guest_op_result *res = (void *)(unsigned long)pc->args[2];
 	u32 n = (u32)pc->args[1], i;
+	bool ac = false;
 
 	for (i = 0; i < n && ops[i].code != OP_END; i++) {
-		run_op(&ops[i], &res[i], i);
+		run_op(&ops[i], &res[i], i, &ac);
 		GUEST_PROGRESS(pc, i + 1);	/* ops done: i + 1 is in flight */
 	}
 }

@@ -81,7 +81,8 @@ struct prediction {
 	} stale[ENG_MAX_STALE];
 	u32 nr_stale;
 	/*
-	 * The second vCPU (ops flagged OPF_VCPU1): its own CR3 and CR0.WP,
+	 * The second vCPU (ops flagged OPF_VCPU1): its own CR3, CR0.WP,
+	 * CR4.SMEP/SMAP and EFLAGS.AC,
 	 * and the one table entry vCPU 0 changed since vCPU 1 last flushed
 	 * (its TLB, or a shadow page KVM has not synced for it yet, may
 	 * still hold the old translation: either is accepted until vCPU 1
@@ -89,7 +90,7 @@ struct prediction {
 	 */
 	struct {
 		u64 cr3;
-		bool wp;
+		bool wp, smep, smap, ac;
 		bool pending;
 		bool accessed;	/* it walked since the entry changed */
 		u64 entry_pa, old;
@@ -334,6 +335,13 @@ enum eng_step_kind {
 	STEP_VCPU1,		/* vCPU 1 runs code (access, INVLPG, CR3 of
 				 * root a) at va, or (b = 1) at a VA that maps
 				 * through the entry vCPU 0 changed last */
+	STEP_CR4,		/* CR4.SMEP (a = 0) or CR4.SMAP (a = 1) = val */
+	STEP_AC,		/* EFLAGS.AC = val (STAC / CLAC) */
+	STEP_PROBE,		/* region a's PTE b (its PDE's table) = val,
+				 * then code's 4-bit items (ENG_PROBE_ITEMS:
+				 * accesses and control toggles, lowest
+				 * first) at offset va of that page */
+	STEP_UPPER_PERM,	/* region a's level-b entry: U/W bits = val */
 	STEP_NR_KINDS,
 };
 
@@ -370,6 +378,11 @@ struct eng_params {
 	u32 data_slot;		/* memslot of area.data_lo..data_hi */
 	bool two_vcpus;		/* a second vCPU on the same tables
 				 * (g->vcpu1 set by the caller) */
+	bool perm;		/* CR4.SMEP/SMAP (where CPUID has them),
+				 * EFLAGS.AC, U/W of upper levels, and probes:
+				 * a PTE set, then accesses of every kind
+				 * and control toggles on its page */
+	bool smep_fixed;	/* perm, but CR4.SMEP stays as it entered */
 };
 
 #define ENG_MAX_REGIONS	16
@@ -377,6 +390,7 @@ struct eng_params {
 #define ENG_NR_TABLES	6
 #define ENG_CODE_PAGES	8
 #define ENG_NR_HOT	12
+#define ENG_PROBE_ITEMS	6
 
 /* The fixed part of a randomized run: tables built from the seed. */
 struct eng_random {
@@ -399,6 +413,8 @@ struct eng_random {
 	 * proven on them stay caught).
 	 */
 	struct rng extra;
+	/* The same for the permission steps (prm.perm): a stream of theirs. */
+	struct rng perm;
 	/* The entry vCPU 0 changed last: table t entry idx, or a PDE. */
 	bool edit_pde;
 	u32 edit_table, edit_idx, edit_region;

@@ -11,7 +11,7 @@
 
 static const char *const op_names[OP_NR_CODES] = {
 	"END", "READ32", "WRITE32", "WRITE64", "INVLPG", "WRITE_CR3", "SYNC",
-	"USER_READ32", "USER_WRITE32", "SET_WP", "FETCH",
+	"USER_READ32", "USER_WRITE32", "SET_WP", "FETCH", "SET_CR4", "SET_AC",
 };
 
 static bool is_access(u32 code)
@@ -200,18 +200,30 @@ static int walk_alt(struct prediction *p, const struct guest_op *op,
 	return walk_before_host_writes(p, op->va, access, w);
 }
 
-/* Predicting an op of vCPU 1: its CR3 and CR0.WP in the walker's place. */
+static void swap_bool(bool *a, bool *b)
+{
+	bool t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Predicting an op of vCPU 1: its CR3, CR0.WP, CR4.SMEP/SMAP and
+ * EFLAGS.AC in the walker's place.
+ */
 static void swap_vcpu(struct prediction *p, const struct guest_op *op)
 {
 	u64 cr3 = p->cr3;
-	bool wp = p->pt.wp;
 
 	if (!(op->flags & OPF_VCPU1))
 		return;
 	p->cr3 = p->v1.cr3;
-	p->pt.wp = p->v1.wp;
 	p->v1.cr3 = cr3;
-	p->v1.wp = wp;
+	swap_bool(&p->pt.wp, &p->v1.wp);
+	swap_bool(&p->pt.smep, &p->v1.smep);
+	swap_bool(&p->pt.smap, &p->v1.smap);
+	swap_bool(&p->pt.ac, &p->v1.ac);
 }
 
 static void outcome_of_walk(struct prediction *p, const struct guest_op *op,
@@ -323,6 +335,9 @@ void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
 	/* Both vCPUs enter with the same CR0 (lib/guest.c). */
 	p->v1.cr3 = cr3;
 	p->v1.wp = p->pt.wp;
+	p->v1.smep = p->pt.smep;
+	p->v1.smap = p->pt.smap;
+	p->v1.ac = p->pt.ac;
 }
 
 /* vCPU 1 flushed: the whole TLB (CR3 load) or one VA (INVLPG). */
@@ -340,6 +355,15 @@ static void v1_flush(struct prediction *p, const struct guest_op *op)
 	if (p->v1.pending && p->pt.mode != PAGING_PAE &&
 	    p->v1.nr_fresh < ENG_V1_FRESH)
 		p->v1.fresh[p->v1.nr_fresh++] = ALIGN_DOWN(op->va, PAGE_SIZE_4K);
+}
+
+/* OP_SET_CR4: the bits of its mask the walker knows of. */
+static void set_cr4(struct prediction *p, const struct guest_op *op)
+{
+	if (op->va & OP_CR4_SMEP)
+		p->pt.smep = op->value & OP_CR4_SMEP;
+	if (op->va & OP_CR4_SMAP)
+		p->pt.smap = op->value & OP_CR4_SMAP;
 }
 
 void predict_op(struct prediction *p, const struct guest_op *op)
@@ -369,6 +393,10 @@ void predict_op(struct prediction *p, const struct guest_op *op)
 		p->cr3 = op->value;
 	else if (op->code == OP_SET_WP)
 		p->pt.wp = op->value;
+	else if (op->code == OP_SET_CR4)
+		set_cr4(p, op);
+	else if (op->code == OP_SET_AC)
+		p->pt.ac = op->value;
 	if ((op->flags & OPF_VCPU1) &&
 	    (op->code == OP_WRITE_CR3 || op->code == OP_INVLPG))
 		v1_flush(p, op);

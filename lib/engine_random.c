@@ -265,6 +265,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	r->large = pg_level_size(r->mode, 2);
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
 	rng_seed(&r->extra, g->seed ^ 0x5eed0f5eed0f5eedULL);
+	rng_seed(&r->perm, g->seed ^ 0x9e3779b97f4a7c15ULL);
 	pick_regions(r, prm->nr_regions);
 	for (i = 0; prm->fetch && i < ENG_NR_HOT; i++)
 		r->hot[i] = (u32)below(r, r->nr_entries);
@@ -445,7 +446,100 @@ static void draw_vcpu1(struct eng_random *r, struct eng_steps *out)
 	}
 }
 
-/* Steps beside the others, from r->extra: vCPU 1, CLEAR, MADV_COLLAPSE. */
+/* ---- permission steps (prm.perm), from r->perm ---- */
+
+/* Items of a STEP_PROBE, 4 bits each. */
+enum probe_item {
+	PI_READ, PI_WRITE, PI_FETCH, PI_USER_READ, PI_USER_WRITE,
+	PI_WP0, PI_WP1, PI_SMEP0, PI_SMEP1, PI_SMAP0, PI_SMAP1, PI_AC0, PI_AC1,
+	PI_NR,
+};
+
+static u64 perm_below(struct eng_random *r, u64 n)
+{
+	return rng_below(&r->perm, n);
+}
+
+/* Whether the vCPU has what item @it toggles (SMAP: EFLAGS.AC too). */
+static bool item_available(const struct eng_random *r, u32 it)
+{
+	const struct pgtable *pt = &r->g->vm->pt;
+
+	if (it == PI_SMEP0 || it == PI_SMEP1)
+		return pt->has_smep;
+	if (it >= PI_SMAP0 && it <= PI_AC1)
+		return pt->has_smap;
+	return it < PI_NR;
+}
+
+/* Mostly accesses; the rest toggles of CR0.WP, CR4.SMEP/SMAP, AC. */
+static u32 probe_items(struct eng_random *r)
+{
+	u32 code = 0, i, it;
+
+	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
+		do {
+			it = perm_below(r, 100) < 65 ? (u32)perm_below(r, 5) :
+			     PI_WP0 + (u32)perm_below(r, PI_NR - PI_WP0);
+		} while (!item_available(r, it));
+		code |= it << (4 * i);
+	}
+	return code;
+}
+
+/*
+ * A PTE for a probe: U, W, D and NX at random, half of them onto a code
+ * page (fetches, and the CR0.WP=0 supervisor write to a read-only user
+ * page that KVM's shadow MMU maps U=0, W=1: and NX with SMEP).
+ */
+static u64 probe_pte(struct eng_random *r)
+{
+	const struct ptgen_area *a = &r->g->area;
+	u64 flags = PTE_A, pa;
+
+	flags |= perm_below(r, 2) ? PTE_U : 0;
+	flags |= perm_below(r, 2) ? PTE_W : 0;
+	flags |= perm_below(r, 2) ? PTE_D : 0;
+	if (r->g->vm->pt.nxe && perm_below(r, 5) == 0)
+		flags |= PTE_NX;
+	if (perm_below(r, 2))
+		pa = a->data_lo + perm_below(r, ENG_CODE_PAGES) * PAGE_SIZE_4K;
+	else
+		pa = a->data_lo + perm_below(r, (a->data_hi - a->data_lo) /
+					       PAGE_SIZE_4K) * PAGE_SIZE_4K;
+	return pg_make_entry(r->mode, 1, pa, flags);
+}
+
+static void draw_perm(struct eng_random *r, struct eng_steps *out)
+{
+	const struct pgtable *pt = &r->g->vm->pt;
+	u32 region = (u32)perm_below(r, r->nr_regions);
+	u64 x = perm_below(r, 100), flags;
+
+	if (x < 3 && pt->has_smep) {
+		push(out, STEP_CR4, 0, 0, 0, 0, perm_below(r, 2));
+	} else if (x >= 3 && x < 6 && pt->has_smap) {
+		push(out, STEP_CR4, 0, 1, 0, 0, perm_below(r, 2));
+	} else if (x >= 6 && x < 9 && pt->has_smap) {
+		push(out, STEP_AC, 0, 0, 0, 0, perm_below(r, 2));
+	} else if (x >= 9 && x < 15) {
+		u32 idx = (u32)perm_below(r, r->nr_entries);
+		u32 items = probe_items(r);
+		u64 off = perm_below(r, PAGE_SIZE_4K / 4) * 4;
+
+		push(out, STEP_PROBE, items, region, idx, off, probe_pte(r));
+	} else if (x >= 15 && x < 17 && pg_levels(r->mode) >= 4) {
+		flags = (perm_below(r, 10) < 7 ? PTE_U : 0) |
+			(perm_below(r, 10) < 7 ? PTE_W : 0);
+		push(out, STEP_UPPER_PERM, 0, region,
+		     3 + (u32)perm_below(r, pg_levels(r->mode) - 2), 0, flags);
+	}
+}
+
+/*
+ * Steps beside the others, from r->extra: vCPU 1, CLEAR, MADV_COLLAPSE;
+ * from r->perm: the permission steps.
+ */
 static void draw_added(struct eng_random *r, struct eng_steps *out)
 {
 	u64 x = rng_below(&r->extra, 100);
@@ -461,6 +555,8 @@ static void draw_added(struct eng_random *r, struct eng_steps *out)
 		/* Which 2 MiB of the window slot, which page of it. */
 		push(out, STEP_EVENT, EV_COLLAPSE, r->prm.window_slot, 0,
 		     rng_next(&r->extra), rng_next(&r->extra));
+	if (r->prm.perm)
+		draw_perm(r, out);
 }
 
 static void draw_step(struct eng_random *r, struct eng_steps *out)
@@ -534,11 +630,17 @@ static bool in_code(struct ptgen *g, u64 pa)
 	       pa < g->area.data_lo + ENG_CODE_PAGES * PAGE_SIZE_4K;
 }
 
-static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
+/*
+ * @ret_fill: a write that lands in a code page may stay a write (of RET
+ * bytes, so the page still holds only RETs) instead of becoming a read.
+ */
+static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va,
+			   bool *ret_fill)
 {
 	struct guest_op op = { .code = *code, .flags = *flags, .va = va };
 	u64 pa[2];
 	u32 n = predict_targets(&g->p, &op, pa), i;
+	bool all_code = n > 0, any_code = false;
 
 	for (i = 0; i < n; i++) {
 		if (!predict_pa_mirrored(&g->p, pa[i]))
@@ -547,30 +649,37 @@ static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va)
 		if (*code == OP_FETCH &&
 		    (!in_code(g, pa[i]) || g->p.mirror[pa[i]] != RET_OPCODE))
 			return false;
-		if (in_code(g, pa[i]))
-			*code = as_read(*code);
+		any_code |= in_code(g, pa[i]);
+		all_code &= in_code(g, pa[i]);
 		if (pa[i] >= LAYOUT_RUNTIME_END)
 			continue;
+		/* Nested: the pool also holds L1's VMCB/VMCS, which L1 writes. */
 		if (!in_pool(pa[i]))
 			return false;
 		*code = as_read(*code);
 		*flags |= OPF_IGNORE_AD;
 	}
+	if (any_code && !(*ret_fill && all_code))
+		*code = as_read(*code);
+	*ret_fill &= any_code && *code != as_read(*code);
 	return true;
 }
+
+#define RET_FILL	0xc3c3c3c3U
 
 static void emit_access(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
 	u32 code = st->code, flags = 0;
+	bool ret_fill = r->prm.perm;
 
 	/* With a host write pending a write could land on either page. */
 	if (g->p.nr_stale)
 		code = as_read(code);
-	if (!access_allowed(g, &code, &flags, st->va))
+	if (!access_allowed(g, &code, &flags, st->va, &ret_fill))
 		return;
-	if (flags) {
-		ptgen_op(g, code, st->va, 0, flags);
+	if (flags || ret_fill) {
+		ptgen_op(g, code, st->va, ret_fill ? RET_FILL : 0, flags);
 		return;
 	}
 	switch (code) {
@@ -616,6 +725,7 @@ static void emit_vcpu1(struct eng_random *r, const struct eng_step *st)
 	u64 va = st->b ? v1_target(r, st->va) : st->va;
 	u32 code = st->code, flags = OPF_VCPU1;
 	struct guest_op op = { .code = code, .flags = flags, .va = va };
+	bool ret_fill = false;
 
 	if (!g->vcpu1)
 		return;
@@ -633,7 +743,7 @@ static void emit_vcpu1(struct eng_random *r, const struct eng_step *st)
 	/* Either of two pages: no write (the mirror could not say which). */
 	if (predict_ambiguous(&g->p, &op))
 		code = as_read(code);
-	if (!access_allowed(g, &code, &flags, va))
+	if (!access_allowed(g, &code, &flags, va, &ret_fill))
 		return;
 	ptgen_vcpu1_op(g, code, va, code == OP_WRITE32 ?
 		       0x80000002U | (++g->writes & 0xfffff) << 4 : 0);
@@ -873,6 +983,94 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	}
 }
 
+/* CR4.SMEP (@bit 0) or CR4.SMAP (1) on vCPU 0, where CPUID has it. */
+static void emit_cr4(struct eng_random *r, u32 bit, bool on)
+{
+	const struct pgtable *pt = &r->g->vm->pt;
+	u32 mask = bit ? OP_CR4_SMAP : OP_CR4_SMEP;
+
+	if (bit ? !pt->has_smap : !pt->has_smep || r->prm.smep_fixed)
+		return;
+	ptgen_op(r->g, OP_SET_CR4, mask, on ? mask : 0, 0);
+}
+
+static void emit_ac(struct eng_random *r, bool on)
+{
+	if (r->g->vm->pt.has_smap)
+		ptgen_op(r->g, OP_SET_AC, 0, on, 0);
+}
+
+/*
+ * A probe: the PTE of region a's page b set (where the region's PDE
+ * points at one of the pool's tables), then accesses of each kind and
+ * toggles of CR0.WP, CR4.SMEP/SMAP and EFLAGS.AC on that page, in the
+ * order drawn: U/S with and without WP, SMEP and SMAP, as kut's access.c
+ * enumerates them, through KVM's shadow pages of each role.
+ */
+static void emit_probe(struct eng_random *r, const struct eng_step *st)
+{
+	static const u32 codes[] = {
+		[PI_READ] = OP_READ32, [PI_WRITE] = OP_WRITE32,
+		[PI_FETCH] = OP_FETCH, [PI_USER_READ] = OP_USER_READ32,
+		[PI_USER_WRITE] = OP_USER_WRITE32,
+	};
+	struct ptgen *g = r->g;
+	u64 base = r->region[st->a % r->nr_regions];
+	u32 idx = st->b % r->nr_entries, i, t, it;
+	u64 epa = ptgen_entry_pa(g, base, 2), pde, va;
+
+	pde = epa ? ptgen_entry(g, epa) : 0;
+	for (t = 0; (pde & PTE_P) && !(pde & PTE_PS) && t < ENG_NR_TABLES; t++) {
+		struct eng_step set = { STEP_SET_PTE, 0, t, idx, 0, st->val };
+
+		if (pg_entry_addr(r->mode, 2, pde) == r->tables[t]) {
+			emit_set_pte(r, &set);
+			break;
+		}
+	}
+	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
+		it = (st->code >> (4 * i)) & 0xf;
+		va = base + idx * PAGE_SIZE_4K + ((st->va + 4 * i) & 0xffc);
+		if (it < ARRAY_SIZE(codes)) {
+			struct eng_step acc = { .kind = STEP_ACCESS,
+						.code = codes[it], .va = va };
+
+			emit_access(r, &acc);
+		} else if (it <= PI_WP1) {
+			ptgen_op(g, OP_SET_WP, 0, it == PI_WP1, 0);
+		} else if (it <= PI_SMEP1) {
+			emit_cr4(r, 0, it == PI_SMEP1);
+		} else if (it <= PI_SMAP1) {
+			emit_cr4(r, 1, it == PI_SMAP1);
+		} else if (it <= PI_AC1) {
+			emit_ac(r, it == PI_AC1);
+		}
+	}
+}
+
+/*
+ * U and W of a region's entry above the PDE (4- and 5-level paging: PAE
+ * PDPTEs have neither), away from the runtime's; CR3 reloaded.
+ */
+static void emit_upper_perm(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 va = r->region[st->a % r->nr_regions];
+	int level = (int)st->b;
+	u64 epa, e;
+
+	if (r->mode < PAGING_LM4 || level < 3 || level > pg_levels(r->mode) ||
+	    va < pg_level_size(r->mode, level))
+		return;
+	epa = ptgen_entry_pa(g, va, level);
+	e = epa ? ptgen_entry(g, epa) : 0;
+	if (!(e & PTE_P))
+		return;
+	ptgen_set_entry(g, epa, (e & ~(PTE_U | PTE_W)) |
+			(st->val & (PTE_U | PTE_W)), 0);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+}
+
 void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -917,6 +1115,18 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		break;
 	case STEP_VCPU1:
 		emit_vcpu1(r, st);
+		break;
+	case STEP_CR4:
+		emit_cr4(r, st->a, st->val & 1);
+		break;
+	case STEP_AC:
+		emit_ac(r, st->val & 1);
+		break;
+	case STEP_PROBE:
+		emit_probe(r, st);
+		break;
+	case STEP_UPPER_PERM:
+		emit_upper_perm(r, st);
 		break;
 	}
 }

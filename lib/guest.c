@@ -205,6 +205,10 @@ static void configure_cpu_features(struct kvm_vm *vm)
 		vm->pt.nxe = vm->mode != PAGING_NONPAE && (r.edx & (1U << 20));
 		vm->pt.gbpages = r.edx & (1U << 26);
 	}
+	if (supported_cpuid(7, 0, &r)) {
+		vm->pt.has_smep = r.ebx & (1U << 7);
+		vm->pt.has_smap = r.ebx & (1U << 20);
+	}
 	if (vm->mode != PAGING_NONPAE && supported_cpuid(0x80000008, 0, &r))
 		vm->pt.maxphyaddr = r.eax & 0xff;
 }
@@ -224,13 +228,14 @@ struct kvm_vm *vm_create_guest(enum paging_mode mode,
 	pg_init(&vm->pt, mode, &phys);
 	configure_cpu_features(vm);
 	/*
-	 * Supervisor-only, except the image (user-mode stubs run from it)
-	 * and the user stack.
+	 * Supervisor-only, except the page of the image the user-mode stubs
+	 * run from and the user stack: with CR4.SMEP and CR4.SMAP the guest's
+	 * own code, stacks and data must be supervisor pages.
 	 */
 	for (pa = PAGE_SIZE_4K; pa < LAYOUT_RUNTIME_END; pa += PAGE_SIZE_4K)
 		pg_map(&vm->pt, pa, pa, PAGE_SIZE_4K,
-		       (pa >= LAYOUT_IMAGE && pa < LAYOUT_IMAGE + LAYOUT_IMAGE_MAX) ||
-		       pa == LAYOUT_USER_STACK ? PTE_W | PTE_U : PTE_W);
+		       pa == LAYOUT_USER_TEXT || pa == LAYOUT_USER_STACK ?
+		       PTE_W | PTE_U : PTE_W);
 	load_image(vm, prog);
 	build_gdt(vm);
 	build_idt(vm);
@@ -294,6 +299,17 @@ static void setup_sregs(struct kvm_vcpu *vcpu, u64 percpu)
 	if (vm->mode == PAGING_LM5)
 		sr.cr4 |= CR4_LA57;
 	sr.efer = (lm ? EFER_LME | EFER_LMA : 0) | (vm->pt.nxe ? EFER_NXE : 0);
+	vcpu_set_sregs(vcpu, &sr);
+}
+
+void vcpu_set_cr4_bits(struct kvm_vcpu *vcpu, u64 bits)
+{
+	struct kvm_sregs sr;
+
+	vcpu_get_sregs(vcpu, &sr);
+	sr.cr4 |= bits;
+	/* KVM_GET_SREGS says busy on SVM: the type it entered with. */
+	sr.tr.type = tss_type();
 	vcpu_set_sregs(vcpu, &sr);
 }
 

@@ -64,6 +64,8 @@ struct kvm_vm *vm_create_guest(enum paging_mode mode,
 /* A vCPU that enters the guest program's entry point. */
 struct kvm_vcpu *vm_guest_vcpu_add(struct kvm_vm *vm, u32 id);
 struct guest_percpu *vcpu_percpu(struct kvm_vcpu *vcpu);
+/* CR4 |= @bits on a vCPU before it runs (e.g. X86_CR4_SMEP, bit 20). */
+void vcpu_set_cr4_bits(struct kvm_vcpu *vcpu, u64 bits);
 
 /*
  * A second (third, ...) root for CR3: a new top-level table that shares the

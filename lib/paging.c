@@ -306,27 +306,45 @@ static int walk_fault(struct pg_walk *w, u32 vector, u32 error_code)
 	return 1;
 }
 
-/* The I/D bit is reported only where NX exists and is enabled. */
+/*
+ * The I/D bit is reported where NX exists and is enabled, or with SMEP
+ * (SDM vol. 3, 4.7; KVM's walker and QEMU's do the same).
+ */
 static u32 fault_access_bits(const struct pgtable *pt, u32 access)
 {
 	u32 bits = access & (PFERR_W | PFERR_U);
 
-	if ((access & PFERR_F) && pt->nxe && pt->mode != PAGING_NONPAE)
+	if ((access & PFERR_F) &&
+	    ((pt->nxe && pt->mode != PAGING_NONPAE) || pt->smep))
 		bits |= PFERR_F;
 	return bits;
 }
 
+/*
+ * Access rights (SDM vol. 3, 4.6.1; APM vol. 2, 5.6).  A user-mode
+ * address has U=1 at every level (@u_all), a writable one R/W=1 at every
+ * level (@w_all).  CPL 3 needs U and, to write, R/W.  A supervisor-mode
+ * (CPL 0, explicit) access: a fetch from a user-mode address faults with
+ * CR4.SMEP; a data access to one with CR4.SMAP unless EFLAGS.AC=1; a
+ * write needs R/W only with CR0.WP=1.  NX forbids a fetch at any CPL.
+ */
 static bool permitted(const struct pgtable *pt, u32 access, bool w_all,
 		      bool u_all, bool nx_any)
 {
-	if ((access & PFERR_U) && !u_all)
-		return false;
-	if ((access & PFERR_W) && !w_all && ((access & PFERR_U) || pt->wp))
-		return false;
+	bool user = access & PFERR_U;
+
 	if ((access & PFERR_F) && nx_any && pt->nxe &&
 	    pt->mode != PAGING_NONPAE)
 		return false;
-	return true;
+	if (user && !u_all)
+		return false;
+	if ((access & PFERR_W) && !w_all && (user || pt->wp))
+		return false;
+	if (user || !u_all)
+		return true;
+	if (access & PFERR_F)
+		return !pt->smep;
+	return !pt->smap || pt->ac;
 }
 
 static void set_accessed_dirty(const struct pgtable *pt, struct pg_walk *w)
@@ -358,6 +376,10 @@ int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 	memset(w, 0, sizeof(*w));
 	w->va = va;
 	w->access = access;
+	w->wp = pt->wp;
+	w->smep = pt->smep;
+	w->smap = pt->smap;
+	w->ac = pt->ac;
 	for (;; level--) {
 		struct pg_walk_step *s = &w->steps[w->nr_steps++];
 
@@ -407,6 +429,10 @@ void pg_walk_format(const struct pgtable *pt, const struct pg_walk *w,
 			     w->access & PFERR_W ? "write" : "read",
 			     w->access & PFERR_U ? ", user" : "",
 			     w->access & PFERR_F ? ", fetch" : "");
+	if (n < size)
+		n += (size_t)snprintf(buf + n, size - n,
+			"\n  under CR0.WP=%d CR4.SMEP=%d CR4.SMAP=%d EFLAGS.AC=%d",
+			w->wp, w->smep, w->smap, w->ac);
 	for (i = 0; i < w->nr_steps && n < size; i++) {
 		const struct pg_walk_step *s = &w->steps[i];
 

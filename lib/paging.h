@@ -65,6 +65,15 @@ struct pgtable {
 	bool wp;		/* CR0.WP */
 	bool nxe;		/* EFER.NXE (PAE and long mode) */
 	bool gbpages;		/* CPUID.80000001H:EDX.Page1GB */
+	bool has_smep;		/* CPUID.7.0:EBX.SMEP[7] */
+	bool has_smap;		/* CPUID.7.0:EBX.SMAP[20] */
+	/*
+	 * CR4.SMEP, CR4.SMAP and EFLAGS.AC of the accessing code (every
+	 * supervisor access here is explicit: AC applies to all of them).
+	 */
+	bool smep;
+	bool smap;
+	bool ac;
 	int maxphyaddr;
 	struct pg_phys phys;
 };
@@ -79,6 +88,7 @@ struct pg_walk_step {
 struct pg_walk {
 	u64 va;
 	u32 access;		/* PFERR_W / PFERR_U / PFERR_F */
+	bool wp, smep, smap, ac;	/* the controls it was checked under */
 	int nr_steps;
 	struct pg_walk_step steps[PG_MAX_LEVELS];
 	bool fault;

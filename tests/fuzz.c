@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The randomized differential engine over every paging mode and MMU
- * configuration: guest page-table edits, flushes, CR3 switches, CR0.WP
- * toggles, A/D bits read back and accesses, interleaved with host-side
+ * configuration: guest page-table edits, flushes, CR3 switches, CR0.WP,
+ * CR4.SMEP/SMAP and EFLAGS.AC toggles (where CPUID has them), U/S and R/W
+ * at every level, A/D bits read back and accesses of every kind (CPL 0
+ * and 3 reads and writes, fetches), interleaved with host-side
  * events (host stores to guest page-table entries, MADV_DONTNEED,
  * mprotect, memslot delete/recreate and KVM_MR_MOVE, dirty logging on,
  * off and fetched), every outcome predicted by the reference walker
@@ -95,6 +97,7 @@ struct run {
 	u64 seed;
 	u32 nr_steps;
 	u32 ops, events, fetches, v1_ops, clears, collapses;	/* of the last run */
+	u32 perm_ops;		/* CR4.SMEP/SMAP and EFLAGS.AC toggles */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
@@ -118,6 +121,9 @@ static bool manual_round(u64 seed)
 /* KVM_PRE_FAULT_MEMORY events: where the kernel has them (TDP only). */
 static bool pre_fault;
 
+/* kvm_amd npt=1: see smep_fixed(). */
+static bool npt;
+
 /* --one-vcpu: the engine as it was before vCPU 1 (what it adds, measured). */
 static bool one_vcpu;
 
@@ -139,6 +145,18 @@ static struct kvm_vm *make_vm(struct run *run)
 	return vm;
 }
 
+/*
+ * PAE under NPT: KVM checks the PDPTEs' reserved bits on a CR4.SMEP
+ * change (load_pdptrs), and QEMU's TCG sets A (bit 5, reserved there) in
+ * them as it walks a PAE guest under NPT: the guest's next CR4.SMEP
+ * toggle would #GP.  There, SMEP is set from the start on odd seeds
+ * (KVM_SET_SREGS, before any walk) and never toggled.
+ */
+static bool smep_fixed(const struct variant *v)
+{
+	return v->mode == PAGING_PAE && npt;
+}
+
 static void params(const struct run *run, struct eng_params *prm)
 {
 	*prm = (struct eng_params){
@@ -148,9 +166,25 @@ static void params(const struct run *run, struct eng_params *prm)
 		.fetch = true,
 		.window = WINDOW_VA, .window_pa = SLOT1_GPA,
 		.window_size = LARGE_SIZE, .window_slot = 1, .edge_slot = 2,
-		.data_slot = 0, .two_vcpus = !one_vcpu,
+		.data_slot = 0, .two_vcpus = !one_vcpu, .perm = true,
+		.smep_fixed = smep_fixed(run->v),
 	};
 }
+
+/* Once a process: which of SMEP and SMAP the steps may toggle. */
+static void show_cr4_features(const struct pgtable *pt)
+{
+	static bool shown;
+
+	if (shown)
+		return;
+	shown = true;
+	tap_diag("CPUID: %s, %s%s", pt->has_smep ? "SMEP" : "no SMEP",
+		 pt->has_smap ? "SMAP" : "no SMAP",
+		 pt->has_smep && pt->has_smap ? "" :
+		 ": no steps toggle what is missing (nor EFLAGS.AC without SMAP)");
+}
+
 
 /* PAE: a CR3 load checks the PDPTEs (reserved bits: #GP). */
 static void show_pdptes(struct eng_random *r)
@@ -186,6 +220,13 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	u32 i;
 
 	params(run, &prm);
+	show_cr4_features(&vm->pt);
+	if (prm.smep_fixed && vm->pt.has_smep && (run->seed & 1)) {
+		vcpu_set_cr4_bits(vcpu, OP_CR4_SMEP);
+		if (vcpu1)
+			vcpu_set_cr4_bits(vcpu1, OP_CR4_SMEP);
+		vm->pt.smep = true;
+	}
 	ptgen_init(&g, vm, run->seed, &area);
 	g.vcpu1 = vcpu1;
 	g.manual_dirty = run->manual;
@@ -211,9 +252,11 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	run->huge_base = g.huge_base;
 	run->huge_min = g.huge_min;
 	run->huge_checks = g.huge_checks;
-	run->fetches = run->v1_ops = 0;
+	run->fetches = run->v1_ops = run->perm_ops = 0;
 	for (i = 0; i < g.s.nr; i++) {
 		run->fetches += g.s.ops[i].code == OP_FETCH;
+		run->perm_ops += g.s.ops[i].code == OP_SET_CR4 ||
+				 g.s.ops[i].code == OP_SET_AC;
 		run->v1_ops += !!(g.s.ops[i].flags & OPF_VCPU1);
 	}
 	ptgen_free(&g);
@@ -296,8 +339,9 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1), %u host events (%u dirty-log CLEARs, %u MADV_COLLAPSE) in %.2f s (%.0f ops/s, %.0f events/s)%s",
-		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.events,
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1, %u SMEP/SMAP/AC toggles), %u host events (%u dirty-log CLEARs, %u MADV_COLLAPSE) in %.2f s (%.0f ops/s, %.0f events/s)%s",
+		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.perm_ops,
+		 run.events,
 		 run.clears, run.collapses, dt, run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (run.huge_checks)
@@ -456,6 +500,9 @@ int main(int argc, char **argv)
 		o.duration = 600;
 	o.shrink = !no_shrink;
 	pre_fault = kvm_check_cap(KVM_CAP_PRE_FAULT_MEMORY) > 0;
+	npt = plat.vendor == KVM_VENDOR_AMD && plat.tdp;
+	if (npt)
+		tap_diag("pae under NPT: CR4.SMEP set from the start on odd seeds, never toggled (QEMU sets the reserved A bit of PAE PDPTEs, which KVM checks on a CR4.SMEP change)");
 	if (o.replay) {
 		replay(&o);
 		return tap_finish();

@@ -82,6 +82,8 @@ user_access:
 	pushl $SEL_UCODE32
 	pushl $user_stub
 	iret
+	/* CPL 3 runs from the image's one user page (abi/layout.h). */
+	.pushsection .text.user, "ax"
 user_stub:
 	testl %eax, %eax
 	jnz 1f
@@ -90,6 +92,7 @@ user_stub:
 1:	movl %edx, (%esi)
 	xorl %eax, %eax
 	int $USER_RETURN_VECTOR
+	.popsection
 user_abort:
 	xorl %eax, %eax
 user_return:

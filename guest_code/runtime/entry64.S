@@ -110,6 +110,8 @@ user_access:
 	pushq $SEL_UCODE64
 	pushq $user_stub
 	iretq
+	/* CPL 3 runs from the image's one user page (abi/layout.h). */
+	.pushsection .text.user, "ax"
 user_stub:
 	testl %eax, %eax
 	jnz 1f
@@ -118,6 +120,7 @@ user_stub:
 1:	movl %edx, (%rsi)
 	xorl %eax, %eax
 	int $USER_RETURN_VECTOR
+	.popsection
 user_abort:
 	xorl %eax, %eax
 user_return:

@@ -89,6 +89,17 @@ static inline void write_cr0(unsigned long v)
 	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
+/* EFLAGS.AC (SMAP): only where CPUID has SMAP (#UD otherwise). */
+static inline void stac(void)
+{
+	asm volatile("stac" : : : "memory", "cc");
+}
+
+static inline void clac(void)
+{
+	asm volatile("clac" : : : "memory", "cc");
+}
+
 static inline unsigned long read_cr3(void)
 {
 	unsigned long v;

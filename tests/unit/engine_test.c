@@ -112,6 +112,10 @@ static void test_lines(void)
 		{ STEP_EVENT, EV_DIRTY_CLEAR, 1, 0, 0x8931524c7cea92cbULL,
 		  0x6a7c2cb60c65708ULL },
 		{ STEP_EVENT, EV_COLLAPSE, 1, 0, 0xffffffffffffffffULL, 7 },
+		{ STEP_CR4, 0, 1, 0, 0, 1 },
+		{ STEP_AC, 0, 0, 0, 0, 1 },
+		{ STEP_PROBE, 0x324280, 7, 0x84, 0x194, 0x8000000000801025ULL },
+		{ STEP_UPPER_PERM, 0, 3, 4, 0, PTE_U },
 	};
 	struct eng_step out;
 	char line[256];

@@ -148,6 +148,72 @@ static void known_lm(struct fake_mem *m, enum paging_mode mode)
 		    "NX bit without EFER.NXE: reserved-bit fault");
 }
 
+/*
+ * SMEP, SMAP (with EFLAGS.AC) and CR0.WP on supervisor accesses (SDM vol.
+ * 3, 4.6.1): a user-mode address is one with U=1 at every level.  Page
+ * 0x400000: U=1 everywhere, read-only; 0x800000: supervisor leaf; 0xc00000:
+ * leaf U=1 under a U=0 PDE (a supervisor-mode address all the same).
+ */
+static void known_smep_smap(struct fake_mem *m, enum paging_mode mode)
+{
+	const char *name = paging_mode_name(mode);
+	struct pgtable pt;
+	char what[160];
+	u64 pde;
+
+	fake_pgtable(&pt, m, mode);
+	pg_map(&pt, 0x400000, 0x1000000, PAGE_SIZE_4K, PTE_U);
+	pg_map(&pt, 0x800000, 0x1001000, PAGE_SIZE_4K, PTE_W);
+	pg_map(&pt, 0xc00000, 0x1002000, PAGE_SIZE_4K, PTE_W | PTE_U);
+	pde = pg_entry_pa(&pt, pt.root, 0xc00000, 2);
+	pg_write_entry(&pt, pde, pg_read_entry(&pt, pde) & ~PTE_U);
+	pt.smep = true;
+#define KNOWN(va, access, fault, ec, text)				\
+	do {								\
+		snprintf(what, sizeof(what), "%s: %s", name, text);	\
+		expect_walk(&pt, va, access, fault, ec,			\
+			    fault ? 0 : 0x1000000 + (((va) >> 22) - 1) *	\
+			    0x1000 + ((va) & 0xfff), what);			\
+	} while (0)
+	KNOWN(0x400010, PFERR_F, true, PFERR_P | PFERR_F,
+	      "SMEP: supervisor fetch from a user page faults, I/D set");
+	KNOWN(0x800010, PFERR_F, false, 0,
+	      "SMEP: supervisor fetch from a supervisor page");
+	KNOWN(0xc00010, PFERR_F, false, 0,
+	      "SMEP: U=1 leaf under a U=0 PDE is a supervisor-mode address");
+	KNOWN(0x400010, 0, false, 0, "SMEP alone: supervisor read of a user page");
+	KNOWN(0x2000010, PFERR_F, true, PFERR_F,
+	      "SMEP: a not-present fetch fault has I/D set (also non-PAE)");
+	pt.smap = true;
+	KNOWN(0x400010, 0, true, PFERR_P,
+	      "SMAP, AC=0: supervisor read of a user page faults");
+	KNOWN(0x400010, PFERR_W, true, PFERR_P | PFERR_W,
+	      "SMAP, AC=0: supervisor write to a user page faults");
+	KNOWN(0x400010, PFERR_U, false, 0, "SMAP: user read of a user page");
+	KNOWN(0x800010, PFERR_W, false, 0,
+	      "SMAP: supervisor write to a supervisor page");
+	KNOWN(0xc00010, 0, false, 0,
+	      "SMAP: U=1 leaf under a U=0 PDE is a supervisor-mode address");
+	pt.ac = true;
+	KNOWN(0x400010, 0, false, 0, "SMAP, AC=1: supervisor read of a user page");
+	KNOWN(0x400010, PFERR_W, true, PFERR_P | PFERR_W,
+	      "SMAP, AC=1, CR0.WP=1: supervisor write to a read-only user page faults");
+	KNOWN(0x400010, PFERR_F, true, PFERR_P | PFERR_F,
+	      "SMEP with AC=1: the fetch still faults");
+	pt.wp = false;
+	KNOWN(0x400010, PFERR_W, false, 0,
+	      "SMAP, AC=1, CR0.WP=0: supervisor write to a read-only user page");
+	pt.ac = false;
+	KNOWN(0x400010, PFERR_W, true, PFERR_P | PFERR_W,
+	      "SMAP, AC=0, CR0.WP=0: supervisor write to a user page faults");
+	pt.smep = pt.smap = false;
+	KNOWN(0x400010, PFERR_F, false, 0,
+	      "no SMEP: supervisor fetch from a user page");
+	KNOWN(0x2000010, PFERR_F, true, mode == PAGING_NONPAE ? 0 : PFERR_F,
+	      "no SMEP: I/D in a fetch fault only where NX is on");
+#undef KNOWN
+}
+
 struct mapping {
 	u64 va, pa, size, flags;
 };
@@ -297,6 +363,8 @@ int main(int argc, char **argv)
 	known_pae(&m);
 	known_lm(&m, PAGING_LM4);
 	known_lm(&m, PAGING_LM5);
+	for (mode = 0; mode < PAGING_NR_MODES; mode++)
+		known_smep_smap(&m, mode);
 	for (mode = 0; mode < PAGING_NR_MODES; mode++)
 		random_check(&m, mode, seed + mode);
 	free(m.buf);
