@@ -472,14 +472,22 @@ static bool item_available(const struct eng_random *r, u32 it)
 	return it < PI_NR;
 }
 
-/* Mostly accesses; the rest toggles of CR0.WP, CR4.SMEP/SMAP, AC. */
+/*
+ * Mostly accesses, writes and fetches the most (a CR0.WP=0 write, then a
+ * fetch under SMEP, is the case of KVM's U=0 spte for the write); the
+ * rest toggles of CR0.WP, CR4.SMEP/SMAP, AC.
+ */
 static u32 probe_items(struct eng_random *r)
 {
+	static const u8 kinds[10] = {
+		PI_READ, PI_READ, PI_WRITE, PI_WRITE, PI_WRITE,
+		PI_FETCH, PI_FETCH, PI_FETCH, PI_USER_READ, PI_USER_WRITE,
+	};
 	u32 code = 0, i, it;
 
 	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
 		do {
-			it = perm_below(r, 100) < 65 ? (u32)perm_below(r, 5) :
+			it = perm_below(r, 100) < 75 ? kinds[perm_below(r, 10)] :
 			     PI_WP0 + (u32)perm_below(r, PI_NR - PI_WP0);
 		} while (!item_available(r, it));
 		code |= it << (4 * i);
@@ -522,13 +530,13 @@ static void draw_perm(struct eng_random *r, struct eng_steps *out)
 		push(out, STEP_CR4, 0, 1, 0, 0, perm_below(r, 2));
 	} else if (x >= 6 && x < 9 && pt->has_smap) {
 		push(out, STEP_AC, 0, 0, 0, 0, perm_below(r, 2));
-	} else if (x >= 9 && x < 15) {
+	} else if (x >= 9 && x < 18) {
 		u32 idx = (u32)perm_below(r, r->nr_entries);
 		u32 items = probe_items(r);
 		u64 off = perm_below(r, PAGE_SIZE_4K / 4) * 4;
 
 		push(out, STEP_PROBE, items, region, idx, off, probe_pte(r));
-	} else if (x >= 15 && x < 17 && pg_levels(r->mode) >= 4) {
+	} else if (x >= 18 && x < 20 && pg_levels(r->mode) >= 4) {
 		flags = (perm_below(r, 10) < 7 ? PTE_U : 0) |
 			(perm_below(r, 10) < 7 ? PTE_W : 0);
 		push(out, STEP_UPPER_PERM, 0, region,
