@@ -16,6 +16,33 @@ enum l2_entry {
 	L2_FILL,		/* RSI base, RCX pages, RDX generation */
 	L2_VERIFY,		/* same; RAX 1 and RDI page on a mismatch */
 	L2_WRITE_LIST,		/* RSI base, RDI u32 list, RCX count, RDX gen */
+	L2_ACCESS_LIST,		/* RSI struct l2_access list, RCX count, */
+				/* RDI first index, RDX u32 results */
+};
+
+/*
+ * One access of L2_ACCESS_LIST at L2 GPA @addr (4-byte aligned; bit 0
+ * set: store @value, else load into results[index]).  A nested page
+ * fault stops the list with RDI at the faulting access's index: the host
+ * records it and runs the list again from the next one.
+ */
+struct l2_access {
+	u32 addr;
+	u32 value;
+};
+
+#define L2_ACCESS_WRITE		1U
+
+/*
+ * L1_CMD_EDIT: L1 stores each entry of a list of these into its own
+ * memory (the nested page table's entries, so that KVM's write tracking
+ * of L1's NPT/EPT pages sees them), then answers UCALL_SYNC(0).  The
+ * next L2 entry flushes L2's translations (SVM: TLB_CONTROL, VMX:
+ * INVEPT), after loading a new nested root (nCR3 / EPTP) if RDX is not 0.
+ */
+struct l1_edit {
+	u64 gpa;
+	u64 value;
 };
 
 /* The pattern L2 writes into word 0 of page @i. */
@@ -28,6 +55,8 @@ static inline u32 l2_pattern(u32 i, u32 gen)
 enum {
 	L1_CMD_EXIT,
 	L1_CMD_RUN,
+	L1_CMD_EDIT,		/* RSI struct l1_edit list, RCX count, RDX */
+				/* new nested root or 0 */
 };
 
 /*

@@ -45,6 +45,11 @@ enum guest_op_code {
 #define OPF_ENTRY_AD	(1U << 1)
 /* Runs on the second vCPU (lib/engine.h, script_run_pair()). */
 #define OPF_VCPU1	(1U << 2)
+/*
+ * Nested runs (lib/engine.h): OP_WRITE64 by L1 at physical address va
+ * (an entry of the nested page table), not an access of L2.
+ */
+#define OPF_L1		(1U << 3)
 
 struct guest_op {
 	u32 code;

@@ -29,7 +29,8 @@
 #define VMCB_IOPM_BASE		0x040
 #define VMCB_MSRPM_BASE		0x048
 #define VMCB_ASID		0x058
-#define VMCB_TLB_CONTROL	0x05c
+#define VMCB_TLB_CONTROL	0x05c	/* u8 */
+#define TLB_CONTROL_FLUSH_ALL	1	/* every ASID's translations */
 #define VMCB_EXIT_CODE		0x070
 #define VMCB_EXIT_INFO1		0x078
 #define VMCB_EXIT_INFO2		0x080

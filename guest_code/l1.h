@@ -45,6 +45,30 @@ static inline struct l2_regs l2_regs_from_host(const u64 *a)
 				 a[L1_ARG_RDX], a[L1_ARG_RDI], 0 };
 }
 
+/*
+ * L1_CMD_EDIT (abi/nested_cmd.h): the host's entries stored by L1 itself,
+ * so that KVM sees L1 write its nested page table; the nested root to
+ * load (or 0) and a flush wait for the next L2 entry.
+ */
+struct l1_pending {
+	u64 root;
+	int flush;
+};
+
+static inline void l1_edit(const u64 *a, struct l1_pending *p)
+{
+	const struct l1_edit *e =
+		(const struct l1_edit *)(unsigned long)a[L1_ARG_RSI];
+	u64 i;
+
+	for (i = 0; i < a[L1_ARG_RCX]; i++)
+		*(volatile u64 *)(unsigned long)e[i].gpa = e[i].value;
+	if (a[L1_ARG_RDX])
+		p->root = a[L1_ARG_RDX];
+	p->flush = 1;
+	GUEST_SYNC(0, 0);
+}
+
 /* What L2 left, for the host. */
 static inline void l2_regs_to_host(u64 *a, const struct l2_regs *r)
 {

@@ -98,16 +98,41 @@ static u64 vmx_enable(const u64 *a)
 	return 0;
 }
 
-/* Runs L2 once; the exit reason, or VMX_L1_FAIL | VM-instruction error. */
-static u64 run(u64 *a, struct l2_regs *r, int *launched)
+/* INVEPT of @type (1 single-context, 2 global); true on success. */
+static bool invept(u64 type, u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+	u8 fail;
+
+	asm volatile("invept %1, %2; setna %0"
+		     : "=q"(fail) : "m"(desc), "r"(type) : "cc", "memory");
+	return !fail;
+}
+
+/*
+ * Runs L2 once; the exit reason, or VMX_L1_FAIL | VM-instruction error.
+ * After an L1_CMD_EDIT: the new EPTP (its low bits kept), then INVEPT
+ * of that context, before the entry.
+ */
+static u64 run(u64 *a, struct l2_regs *r, int *launched,
+	       struct l1_pending *pend)
 {
 	const struct vmx_fields *fl =
 		(const struct vmx_fields *)(unsigned long)a[VMX_ARG_FIELDS];
-	u64 i;
+	u64 i, eptp;
 
 	for (i = 0; i < fl->count; i++)
 		if (!vmwrite(fl->f[i].encoding, fl->f[i].value))
 			return vmx_fail();
+	eptp = vmread(VMCS_EPT_POINTER);
+	if (pend->root) {
+		eptp = (eptp & 0xfff) | pend->root;
+		if (!vmwrite(VMCS_EPT_POINTER, eptp))
+			return vmx_fail();
+	}
+	if (pend->flush && !invept(1, eptp))
+		return vmx_fail();
+	*pend = (struct l1_pending){ 0, 0 };
 	if (vmx_run_l2(r, *launched))
 		return vmx_fail();
 	*launched = 1;
@@ -122,13 +147,22 @@ static u64 run(u64 *a, struct l2_regs *r, int *launched)
  */
 void guest_main(struct guest_percpu *pc)
 {
+	struct l1_pending pend = { 0, 0 };
 	u64 *a = pc->args;
 	int launched = 0;
 
 	GUEST_SYNC(0, vmx_enable(a));
-	while (a[L1_ARG_CMD] == L1_CMD_RUN) {
+	for (;;) {
 		struct l2_regs r = l2_regs_from_host(a);
-		u64 reason = run(a, &r, &launched), extra = 0;
+		u64 reason, extra = 0;
+
+		if (a[L1_ARG_CMD] == L1_CMD_EDIT) {
+			l1_edit(a, &pend);
+			continue;
+		}
+		if (a[L1_ARG_CMD] != L1_CMD_RUN)
+			break;
+		reason = run(a, &r, &launched, &pend);
 
 		if (!(reason & VMX_L1_FAIL)) {
 			u16 basic = (u16)reason;

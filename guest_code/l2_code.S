@@ -15,6 +15,9 @@
  *            EDI = the page index.
  * l2_write_list: ESI = first page, EDI = u32 page-index list, ECX =
  *            entries, EDX = generation.
+ * l2_access_list: ESI = struct l2_access list, ECX = entries, EDI =
+ *            first index, EDX = u32 results; a nested page fault exits
+ *            with EDI at the faulting access (abi/nested_cmd.h).
  *
  * guest_exports, the table the image header points at, names them in
  * the order of enum l2_entry for the host (vm_guest_export()).
@@ -39,7 +42,7 @@
 	hlt
 	.endm
 
-	.globl l2_fill, l2_verify, l2_write_list
+	.globl l2_fill, l2_verify, l2_write_list, l2_access_list
 l2_fill:
 	xorl %eax, %eax
 1:	cmpl %ecx, %eax
@@ -75,9 +78,25 @@ l2_write_list:
 	jmp 1b
 2:	done
 
+l2_access_list:
+1:	cmpl %ecx, %edi
+	jae 2f
+	movl (%esi, %edi, 8), %ebx
+	movl 4(%esi, %edi, 8), %eax
+	btrl $0, %ebx
+	jc 3f
+	movl (%ebx), %eax
+	movl %eax, (%edx, %edi, 4)
+	incl %edi
+	jmp 1b
+3:	movl %eax, (%ebx)
+	incl %edi
+	jmp 1b
+2:	done
+
 	.section .rodata
 	.balign 8
 	.globl guest_exports
 guest_exports:
-	.quad l2_fill, l2_verify, l2_write_list
+	.quad l2_fill, l2_verify, l2_write_list, l2_access_list
 	.text

@@ -27,6 +27,14 @@
  * tracking never sees it): until the guest itself rewrites that entry and
  * reloads CR3, an access may see the translation before or after it, and
  * the prediction accepts either (struct prediction.stale).
+ *
+ * Nested runs (ptgen_nested(), lib/engine_nested.c) keep all of this
+ * with other actors: the tables are L1's nested page table (NPT, or EPT:
+ * the walker of its format), VAs are L2 GPAs, PAs are L1 GPAs, accesses
+ * run in L2 (paging off), a guest entry write is L1's own store into its
+ * NPT/EPT (OPF_L1), INVLPG and CR3 loads are L1 flushing L2's
+ * translations (TLB_CONTROL, INVEPT) and loading nCR3/EPTP, and a fault
+ * is the nested page fault L1 sees (NPF, EPT violation).
  */
 #ifndef KMT_ENGINE_H
 #define KMT_ENGINE_H
@@ -75,6 +83,8 @@ struct prediction {
 	u8 *written;		/* bit per 4 KiB page: written since last reset */
 	u64 cr3;		/* CR3 after the ops so far */
 	struct pgtable pt;	/* the VM's tables, over the mirror */
+	bool all_user;		/* every walk is a user access (NPT) */
+	bool nested;		/* VAs are L2 GPAs, PAs L1 GPAs */
 	struct {
 		u64 entry_pa;
 		u64 old;	/* its value before the host wrote it */
@@ -108,6 +118,9 @@ struct prediction {
 void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
 	     struct prediction *p);
 void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p);
+/* The same for the tables @pt (in @vm's memory) instead of the VM's. */
+void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
+			  u64 cr3, struct prediction *p);
 void predict_op(struct prediction *p, const struct guest_op *op);
 void prediction_free(struct prediction *p);
 
@@ -174,9 +187,21 @@ struct ptgen_area {
 };
 
 struct eng_event;
+struct nested_l2;
 
 struct ptgen {
 	struct kvm_vm *vm;
+	/*
+	 * The tables the generator builds and edits: &vm->pt, or in a
+	 * nested run L1's nested page table (ptgen_nested()).
+	 */
+	struct pgtable *pt;
+	struct nested_l2 *l2;	/* nested: the L2 the ops run in, or NULL */
+	bool all_user;		/* nested NPT: walks are user accesses */
+	/* Runs the script (nested: lib/engine_nested.c); NULL: op_interp. */
+	bool (*run)(struct ptgen *g, struct guest_op_result *out);
+	u32 l2_runs, l2_faults;	/* nested: L2 entries, nested page faults */
+	u32 l2_accesses;
 	struct ptgen_area area;
 	u64 seed;
 	struct rng rng;
@@ -211,6 +236,11 @@ struct ptgen {
 void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
 		const struct ptgen_area *area);
 void ptgen_free(struct ptgen *g);
+/*
+ * Makes @g a nested run (lib/engine_nested.c; before building tables):
+ * the tables are @l2's nested page table, the script runs in L2.
+ */
+void ptgen_nested(struct ptgen *g, struct nested_l2 *l2);
 
 /* A random data page never handed out before. */
 u64 ptgen_page(struct ptgen *g);

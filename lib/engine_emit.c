@@ -16,6 +16,7 @@ void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
 
 	memset(g, 0, sizeof(*g));
 	g->vm = vm;
+	g->pt = &vm->pt;
 	g->area = *area;
 	g->seed = seed;
 	rng_seed(&g->rng, seed);
@@ -53,7 +54,7 @@ u64 ptgen_page(struct ptgen *g)
 
 u64 ptgen_large_page(struct ptgen *g)
 {
-	u64 size = pg_level_size(g->vm->mode, 2), pa;
+	u64 size = pg_level_size(g->pt->mode, 2), pa;
 
 	g->next_large = ALIGN_UP(g->next_large, size);
 	pa = g->next_large;
@@ -66,9 +67,11 @@ void ptgen_start(struct ptgen *g)
 {
 	TEST_ASSERT(!g->started, "ptgen_start() twice");
 	g->started = true;
-	predict_begin(g->vm, g->vm->pt.root, &g->p);
+	predict_begin_tables(g->vm, g->pt, g->pt->root, &g->p);
+	g->p.all_user = g->all_user;
+	g->p.nested = g->l2 != NULL;
 	/* PAE caches PDPTEs at CR3 load: the host may have added some. */
-	ptgen_load_cr3(g, g->vm->pt.root);
+	ptgen_load_cr3(g, g->pt->root);
 }
 
 u64 ptgen_cr3(struct ptgen *g)
@@ -170,6 +173,11 @@ void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va)
 	if (g->p.nr_stale && !g->forcing)
 		ptgen_force(g);
 	ptgen_note_edit(g, entry_pa);
+	/* Nested: L1 stores into its NPT/EPT at the entry's L1 GPA. */
+	if (g->l2) {
+		ptgen_op(g, OP_WRITE64, entry_pa, val, OPF_L1);
+		return;
+	}
 	TEST_ASSERT(via_va || entry_pa < LAYOUT_RUNTIME_END,
 		    "entry at PA 0x%llx is not identity mapped",
 		    (unsigned long long)entry_pa);
@@ -190,9 +198,12 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 	g->event_failures = 0;
 	g->huge_checks = 0;
 	g->vcpu0 = vcpu;
-	ran = g->vcpu1 ? script_run_pair(vcpu, g->vcpu1, &g->s, res,
-					 eng_event_run, g) :
-			 script_run_sync(vcpu, &g->s, res, eng_event_run, g);
+	if (g->run)
+		ran = g->run(g, res);
+	else if (g->vcpu1)
+		ran = script_run_pair(vcpu, g->vcpu1, &g->s, res, eng_event_run, g);
+	else
+		ran = script_run_sync(vcpu, &g->s, res, eng_event_run, g);
 	if (ran) {
 		bad_ops = compare_results(g->vm, &g->s, &g->p, res, 6);
 		bad_words = compare_memory(g->vm, &g->p, g->area.data_lo,

@@ -343,7 +343,7 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 
 	switch (ev->code) {
 	case EV_HOST_WRITE:
-		pg_write_entry(&g->vm->pt, ev->a, ev->b);
+		pg_write_entry(g->pt, ev->a, ev->b);
 		break;
 	case EV_SLOT_RECREATE:
 		set_region(g, m, m->gpa, 0);

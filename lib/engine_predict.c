@@ -39,6 +39,12 @@ static u32 op_access(const struct guest_op *op)
 	return access;
 }
 
+/* The same for the walker of @p (NPT: every access is a user one). */
+static u32 walk_access(const struct prediction *p, const struct guest_op *op)
+{
+	return op_access(op) | (p->all_user ? PFERR_U : 0);
+}
+
 void script_init(struct op_script *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -233,7 +239,9 @@ static void outcome_of_walk(struct prediction *p, const struct guest_op *op,
 	if (fault) {
 		r->vector = w->vector;
 		r->error_code = w->vector == VEC_PF ? w->error_code : 0;
-		r->cr2 = w->vector == VEC_PF ? op->va : 0;
+		/* An EPT misconfiguration exit names the GPA too. */
+		r->cr2 = w->vector == VEC_PF || w->vector == VEC_EPT_MISCONFIG ?
+			 op->va : 0;
 		return;
 	}
 	TEST_ASSERT(w->pa + 8 <= p->size && mirror_hva(p, w->pa),
@@ -252,9 +260,9 @@ u32 predict_targets(struct prediction *p, const struct guest_op *op,
 	if (!is_access(op->code))
 		return 0;
 	swap_vcpu(p, op);
-	if (!pg_walk(&p->pt, p->cr3, op->va, op_access(op), false, &w))
+	if (!pg_walk(&p->pt, p->cr3, op->va, walk_access(p, op), false, &w))
 		pa[n++] = w.pa;
-	if (ambiguous_op(p, op) && !walk_alt(p, op, op_access(op), &w))
+	if (ambiguous_op(p, op) && !walk_alt(p, op, walk_access(p, op), &w))
 		pa[n++] = w.pa;
 	swap_vcpu(p, op);
 	return n;
@@ -268,6 +276,20 @@ bool predict_ambiguous(const struct prediction *p, const struct guest_op *op)
 bool predict_pa_mirrored(struct prediction *p, u64 pa)
 {
 	return pa + 8 <= p->size && mirror_hva(p, pa);
+}
+
+/* A write that lands at @pa, in the mirror. */
+static void store(struct prediction *p, const struct guest_op *op, u64 pa)
+{
+	TEST_ASSERT(predict_pa_mirrored(p, pa),
+		    "a store to PA 0x%llx outside the mirrored memslots",
+		    (unsigned long long)pa);
+	if (op->code != OP_WRITE64)
+		*(u32 *)(p->mirror + pa) = (u32)op->value;
+	else
+		*(u64 *)(p->mirror + pa) = op->value;
+	if (p->written)
+		p->written[pa / PAGE_SIZE_4K / 8] |= 1 << (pa / PAGE_SIZE_4K % 8);
 }
 
 static void predict_access(struct prediction *p, const struct guest_op *op,
@@ -284,7 +306,7 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 
 		*alt = (struct guest_op_result){ .vector = FAULT_NONE };
 
-		fault = walk_alt(p, op, op_access(op), &old);
+		fault = walk_alt(p, op, walk_access(p, op), &old);
 		outcome_of_walk(p, op, fault, &old, alt);
 		p->ambiguous[p->nr - 1] = 1;
 	}
@@ -293,19 +315,20 @@ static void predict_access(struct prediction *p, const struct guest_op *op,
 	 * is pending the mirror sets no A/D bits: the access may have used
 	 * the old entries (generators emit no writes then).
 	 */
-	fault = pg_walk(&p->pt, p->cr3, op->va, op_access(op), !ambiguous, w);
+	fault = pg_walk(&p->pt, p->cr3, op->va, walk_access(p, op), !ambiguous, w);
 	outcome_of_walk(p, op, fault, w, r);
 	if (fault || is_read(op->code) || op->code == OP_FETCH)
 		return;
-	if (op->code != OP_WRITE64)
-		*(u32 *)(p->mirror + w->pa) = (u32)op->value;
-	else
-		*(u64 *)(p->mirror + w->pa) = op->value;
-	if (p->written)
-		p->written[w->pa / PAGE_SIZE_4K / 8] |= 1 << (w->pa / PAGE_SIZE_4K % 8);
+	store(p, op, w->pa);
 }
 
 void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
+{
+	predict_begin_tables(vm, &vm->pt, cr3, p);
+}
+
+void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
+			  u64 cr3, struct prediction *p)
 {
 	u32 i;
 
@@ -329,7 +352,7 @@ void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
 		if (m->used)
 			memcpy(p->mirror + m->gpa, m->mem.hva, m->mem.size);
 	}
-	p->pt = vm->pt;
+	p->pt = *pt;
 	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
 	p->cr3 = cr3;
 	/* Both vCPUs enter with the same CR0 (lib/guest.c). */
@@ -387,7 +410,9 @@ void predict_op(struct prediction *p, const struct guest_op *op)
 	memset(w, 0, sizeof(*w));
 	r->vector = FAULT_NONE;
 	swap_vcpu(p, op);
-	if (is_access(op->code))
+	if (op->flags & OPF_L1)
+		store(p, op, op->va);	/* physical: no walk */
+	else if (is_access(op->code))
 		predict_access(p, op, r, w);
 	else if (op->code == OP_WRITE_CR3)
 		p->cr3 = op->value;
@@ -609,7 +634,8 @@ out:
 	return ok;
 }
 
-static void describe_outcome(const struct guest_op *op,
+static void describe_outcome(const struct prediction *p,
+			     const struct guest_op *op,
 			     const struct guest_op_result *r, char *buf,
 			     size_t size)
 {
@@ -618,6 +644,12 @@ static void describe_outcome(const struct guest_op *op,
 	if (r->vector == FAULT_NONE && is_access(op->code) && !is_read(op->code))
 		snprintf(buf, size, op->code == OP_FETCH ? "the fetch completed" :
 						      "the write completed");
+	else if (r->vector != FAULT_NONE && p->nested)
+		snprintf(buf, size, "%s, %s 0x%x, L2 GPA 0x%" PRIx64,
+			 r->vector == VEC_EPT_MISCONFIG ? "EPT misconfiguration" :
+			 p->pt.ept ? "EPT violation" : "nested page fault",
+			 p->pt.ept ? "qualification bits 5:0" : "EXITINFO1 bits 4:0",
+			 r->error_code, r->cr2);
 	else if (r->vector != FAULT_NONE)
 		snprintf(buf, size, "exception %u, error code 0x%x, CR2 0x%" PRIx64,
 			 r->vector, r->error_code, r->cr2);
@@ -640,7 +672,7 @@ static bool same_entry(u64 exp, u64 act)
 	return !(exp & PTE_A) || (act & PTE_A);
 }
 
-static bool same_outcome(const struct guest_op *op,
+static bool same_outcome(const struct prediction *p, const struct guest_op *op,
 			 const struct guest_op_result *a,
 			 const struct guest_op_result *b)
 {
@@ -653,7 +685,7 @@ static bool same_outcome(const struct guest_op *op,
 	 * QEMU's TCG leaves it clear in the guest walks it does for an
 	 * NPT guest: P is not compared there.
 	 */
-	if (a->vector == VEC_PF && (a->error_code & PFERR_RSVD))
+	if (a->vector == VEC_PF && !p->pt.ept && (a->error_code & PFERR_RSVD))
 		return !((a->error_code ^ b->error_code) & ~PFERR_P) &&
 		       a->cr2 == b->cr2;
 	if (a->vector != FAULT_NONE)
@@ -668,28 +700,31 @@ static bool same_outcome(const struct guest_op *op,
 static bool as_predicted(const struct op_script *s, const struct prediction *p,
 			 const struct guest_op_result *actual, u32 i)
 {
-	return same_outcome(&s->ops[i], &p->res[i], &actual[i]) ||
-	       (p->ambiguous[i] && same_outcome(&s->ops[i], &p->alt[i], &actual[i]));
+	return same_outcome(p, &s->ops[i], &p->res[i], &actual[i]) ||
+	       (p->ambiguous[i] &&
+		same_outcome(p, &s->ops[i], &p->alt[i], &actual[i]));
 }
 
-static void report_mismatch(struct kvm_vm *vm, const struct op_script *s,
+static void report_mismatch(const struct op_script *s,
 			    const struct prediction *p,
 			    const struct guest_op_result *actual, u32 i)
 {
 	const struct guest_op *op = &s->ops[i];
-	char exp[128], act[128], walk[2048];
+	char exp[160], act[160], walk[2048];
 
-	describe_outcome(op, &p->res[i], exp, sizeof(exp));
-	describe_outcome(op, &actual[i], act, sizeof(act));
-	tap_diag("op %u %s VA 0x%" PRIx64 " value 0x%" PRIx64 ": expected %s; actual %s",
-		 i, op_names[op->code], op->va, op->value, exp, act);
+	describe_outcome(p, op, &p->res[i], exp, sizeof(exp));
+	describe_outcome(p, op, &actual[i], act, sizeof(act));
+	tap_diag("op %u %s %s 0x%" PRIx64 " value 0x%" PRIx64 ": expected %s; actual %s",
+		 i, op_names[op->code], p->nested ? "L2 GPA" : "VA", op->va,
+		 op->value, exp, act);
 	if (p->ambiguous[i] &&
-	    !same_outcome(op, &p->res[i], &p->alt[i])) {
-		describe_outcome(op, &p->alt[i], exp, sizeof(exp));
+	    !same_outcome(p, op, &p->res[i], &p->alt[i])) {
+		describe_outcome(p, op, &p->alt[i], exp, sizeof(exp));
 		tap_diag("  (or, before the pending host write to a page-table entry: %s)", exp);
 	}
-	pg_walk_format(&vm->pt, &p->walks[i], walk, sizeof(walk));
-	tap_diag("predicted %s", walk);
+	pg_walk_format(&p->pt, &p->walks[i], walk, sizeof(walk));
+	tap_diag("predicted %s%s", walk,
+		 p->nested ? " (PAs: L1 GPAs; a tag value names the L1 GPA it was read from)" : "");
 }
 
 u32 compare_results(struct kvm_vm *vm, const struct op_script *s,
@@ -698,11 +733,12 @@ u32 compare_results(struct kvm_vm *vm, const struct op_script *s,
 {
 	u32 i, bad = 0;
 
+	(void)vm;	/* the walks are p's */
 	for (i = 0; i < s->nr; i++) {
 		if (as_predicted(s, p, actual, i))
 			continue;
 		if (bad++ < max_report)
-			report_mismatch(vm, s, p, actual, i);
+			report_mismatch(s, p, actual, i);
 	}
 	if (bad > max_report)
 		tap_diag("... %u more mismatching ops", bad - max_report);

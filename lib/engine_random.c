@@ -62,7 +62,7 @@ static u64 any_large_page(struct eng_random *r)
 /* NX where the mode has it, on some entries (fetch runs only). */
 static u64 maybe_nx(struct eng_random *r, u32 pct)
 {
-	if (!r->prm.fetch || !r->g->vm->pt.nxe)
+	if (!r->prm.fetch || !r->g->pt->nxe)
 		return 0;
 	return below(r, 100) < pct ? PTE_NX : 0;
 }
@@ -70,6 +70,17 @@ static u64 maybe_nx(struct eng_random *r, u32 pct)
 static u64 code_page(struct eng_random *r)
 {
 	return r->g->area.data_lo + below(r, ENG_CODE_PAGES) * PAGE_SIZE_4K;
+}
+
+/*
+ * U/S of a leaf: half of them user pages; in nested runs 7 in 8 (every
+ * NPT walk is a user access: a supervisor leaf is a fault there).
+ */
+static u64 leaf_user(struct eng_random *r)
+{
+	if (rng_next(&r->g->rng) & 1)
+		return PTE_U;
+	return r->g->l2 && below(r, 4) ? PTE_U : 0;
 }
 
 static u64 random_pte(struct eng_random *r)
@@ -82,8 +93,7 @@ static u64 random_pte(struct eng_random *r)
 		flags |= PTE_W;
 	if (rng_next(&r->g->rng) & 1)
 		flags |= PTE_A;	/* KVM prefetches only accessed gPTEs */
-	if (rng_next(&r->g->rng) & 1)
-		flags |= PTE_U;
+	flags |= leaf_user(r);
 	pa = any_data_page(r);
 	if (r->prm.fetch) {
 		flags |= maybe_nx(r, 25);
@@ -124,11 +134,12 @@ static u64 table_pde_flags(struct eng_random *r)
 {
 	u64 flags = PTE_W | PTE_U;
 
-	if (!r->prm.fetch)
+	/* Nested too: tables shared under read-only and writable PDEs. */
+	if (!r->prm.fetch && !r->g->l2)
 		return flags;
 	if (below(r, 100) < 30)
 		flags &= ~PTE_W;
-	if (below(r, 100) < 30)
+	if (below(r, 100) < (r->g->l2 ? 10 : 30))
 		flags &= ~PTE_U;
 	return flags | maybe_nx(r, 20);
 }
@@ -143,7 +154,8 @@ static u64 random_pde(struct eng_random *r)
 		return 0;
 	if (x < 20 + r->prm.large_pct)
 		return pg_make_entry(r->mode, 2, any_large_page(r), PTE_PS |
-				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U : 0) |
+				     PTE_W | (rng_next(&r->g->rng) & 1 ? PTE_U :
+					      r->g->l2 && below(r, 4) ? PTE_U : 0) |
 				     maybe_nx(r, 15));
 	return pg_make_entry(r->mode, 2, r->tables[below(r, ENG_NR_TABLES)],
 			     table_pde_flags(r));
@@ -171,6 +183,12 @@ static void pick_regions(struct eng_random *r, u32 n)
 {
 	u64 span = r->prm.wide_va ? pg_va_limit(r->mode) / 4 : PAGE_SIZE_1G;
 
+	/*
+	 * Nested: at the offsets of L1's memory in each GiB, so that a
+	 * 1 GiB leaf (L1 GPA 0) over a region still lands in its data.
+	 */
+	if (r->g->l2)
+		span = r->g->area.large_hi;
 	while (r->nr_regions < n) {
 		u64 quarter = r->nr_regions % 4;
 		u64 va = quarter * (r->prm.wide_va ? span : PAGE_SIZE_1G) +
@@ -182,42 +200,54 @@ static void pick_regions(struct eng_random *r, u32 n)
 	}
 }
 
-/* The huge window: large pages over a huge-backed slot, in both roots. */
+/*
+ * The huge window: large pages over a huge-backed slot, in both roots
+ * (nested: user pages, as every NPT walk is a user access).
+ */
 static void map_window(struct eng_random *r)
 {
-	struct pgtable *pt = &r->g->vm->pt;
+	struct pgtable *pt = r->g->pt;
 	u64 off;
 
 	for (off = 0; off < r->prm.window_size; off += r->large)
 		pg_map(pt, r->prm.window + off, r->prm.window_pa + off, r->large,
-		       PTE_W | PTE_A);
+		       PTE_W | PTE_A | (r->g->l2 ? PTE_U : 0));
+}
+
+/* Another root, sharing the runtime's mappings (vm_new_root()). */
+static u64 new_root(struct eng_random *r)
+{
+	u64 root = vm_alloc_table_page(r->g->vm);
+
+	pg_share(r->g->pt, root, r->g->pt->root, 0, LAYOUT_RUNTIME_END, 2);
+	return root;
 }
 
 static void build_tables(struct eng_random *r)
 {
 	struct kvm_vm *vm = r->g->vm;
+	struct pgtable *pt = r->g->pt;
 	u32 i, t, root;
 
-	r->roots[0] = vm->pt.root;
+	r->roots[0] = pt->root;
 	if (r->prm.window)
 		map_window(r);
 	for (root = 1; root < ENG_NR_ROOTS; root++) {
-		r->roots[root] = vm_new_root(vm);
+		r->roots[root] = new_root(r);
 		if (r->prm.window)
-			pg_share(&vm->pt, r->roots[root], r->roots[0],
+			pg_share(pt, r->roots[root], r->roots[0],
 				 r->prm.window, r->prm.window_size, 2);
 	}
 	for (t = 0; t < ENG_NR_TABLES; t++) {
 		r->tables[t] = vm_alloc_table_page(vm);
 		for (i = 0; i < r->nr_entries; i++)
-			pg_write_entry(&vm->pt, r->tables[t] +
+			pg_write_entry(pt, r->tables[t] +
 				       i * pg_entry_size(r->mode), random_pte(r));
 	}
 	for (root = 0; root < ENG_NR_ROOTS; root++)
 		for (i = 0; i < r->nr_regions; i++)
-			pg_write_entry(&vm->pt,
-				       pg_entry_pa_alloc(&vm->pt, r->roots[root],
-							 r->region[i], 2),
+			pg_write_entry(pt, pg_entry_pa_alloc(pt, r->roots[root],
+							     r->region[i], 2),
 				       random_pde(r));
 }
 
@@ -252,6 +282,18 @@ static void fill_code(struct ptgen *g)
 	       ENG_CODE_PAGES * PAGE_SIZE_4K);
 }
 
+/*
+ * Whether huge mappings must come back after dirty logging (and after
+ * MADV_COLLAPSE).  Not in nested runs: L2's pages are mapped by shadow
+ * pages of L1's NPT/EPT, and KVM recreates huge mappings from direct
+ * shadow pages only (kvm_mmu_zap_collapsible_sptes), so L2's 4 KiB
+ * mappings of a dirty-logged range stay until something zaps them.
+ */
+static bool huge_checked(const struct eng_random *r)
+{
+	return !r->g->l2;
+}
+
 void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		      const struct eng_params *prm)
 {
@@ -260,7 +302,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	memset(r, 0, sizeof(*r));
 	r->g = g;
 	r->prm = *prm;
-	r->mode = g->vm->mode;
+	r->mode = g->pt->mode;
 	TEST_ASSERT(prm->nr_regions <= ENG_MAX_REGIONS, "too many regions");
 	r->large = pg_level_size(r->mode, 2);
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
@@ -278,7 +320,8 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		ptgen_vcpu1_flush(g);
 	if (prm->window) {
 		touch_window(r, false);
-		ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
+		if (huge_checked(r))
+			ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
 	}
 }
 
@@ -590,7 +633,7 @@ static void draw_step(struct eng_random *r, struct eng_steps *out)
 		push_pde(r, out, STEP_SET_PDE);
 	else if (x < 72 && r->prm.alias && pg_levels(r->mode) >= 3)
 		push(out, STEP_SET_UPPER, 0, (u32)below(r, r->nr_regions),
-		     (u32)below(r, ENG_NR_TABLES), 0, 0);
+		     (u32)below(r, ENG_NR_TABLES + (r->g->l2 ? 3 : 0)), 0, 0);
 	else if (x < 78)
 		push(out, STEP_CR3, 0, (u32)below(r, ENG_NR_ROOTS), 0, 0, 0);
 	else if (x < 82)
@@ -662,7 +705,7 @@ static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va,
 		if (pa[i] >= LAYOUT_RUNTIME_END)
 			continue;
 		/* Nested: the pool also holds L1's VMCB/VMCS, which L1 writes. */
-		if (!in_pool(pa[i]))
+		if (!in_pool(pa[i]) || g->l2)
 			return false;
 		*code = as_read(*code);
 		*flags |= OPF_IGNORE_AD;
@@ -824,19 +867,32 @@ static void emit_read_entry(struct eng_random *r, const struct eng_step *st)
 		ptgen_op(g, OP_READ32, epa, 0, OPF_ENTRY_AD);
 }
 
-/* A region's level-3 entry retargeted at a pool table: now a directory. */
+/*
+ * A region's level-3 entry retargeted at a pool table: now a directory.
+ * Nested runs also draw b = ENG_NR_TABLES + 0..2: a 1 GiB leaf over L1
+ * GPA 0 (writable, read-only, or not a user page), where the nested
+ * page table may have them.
+ */
 static void emit_set_upper(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
 	u64 va = r->region[st->a % r->nr_regions];
 	u64 epa = ptgen_entry_pa(g, va, 3);
-	u64 flags = r->mode == PAGING_PAE ? 0 : PTE_W | PTE_U;
+	u64 flags = r->mode == PAGING_PAE ? 0 : PTE_W | PTE_U, e;
+	u32 leaf = st->b >= ENG_NR_TABLES ? st->b - ENG_NR_TABLES : 0;
 
 	/* The first GiB's entry also maps the runtime (and the window). */
 	if (!epa || va < pg_level_size(r->mode, 3))
 		return;
-	ptgen_set_entry(g, epa, pg_make_entry(r->mode, 3,
-			r->tables[st->b % ENG_NR_TABLES], flags), 0);
+	if (st->b < ENG_NR_TABLES || !g->l2)
+		e = pg_make_entry(r->mode, 3, r->tables[st->b % ENG_NR_TABLES],
+				  flags);
+	else if (g->l2 && pg_page_size_valid(g->pt, PAGE_SIZE_1G))
+		e = pg_make_entry(r->mode, 3, 0, PTE_PS | PTE_A |
+				  (leaf == 1 ? PTE_U : leaf == 2 ? PTE_W : flags));
+	else
+		return;
+	ptgen_set_entry(g, epa, e, 0);
 	ptgen_load_cr3(g, ptgen_cr3(g));
 }
 
@@ -934,7 +990,7 @@ static void emit_collapse(struct eng_random *r, const struct eng_step *st)
 	ptgen_read(g, r->prm.window + page - r->prm.window_pa + 4);
 	ptgen_write(g, r->prm.window + gpa - r->prm.window_pa + 0x200);
 	ptgen_load_cr3(g, cr3);
-	if (!r->dirty_on) {
+	if (!r->dirty_on && huge_checked(r)) {
 		touch_window(r, false);
 		ptgen_event(g, EV_COLLAPSE_CHECK, st->a, 0, 0);
 	}
@@ -984,7 +1040,7 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	}
 	if (code == EV_DIRTY_OFF) {
 		r->dirty_on = false;
-		if (prm->window) {
+		if (prm->window && huge_checked(r)) {
 			touch_window(r, false);
 			ptgen_event(g, EV_HUGE_CHECK, prm->window_slot, 0, 0);
 		}

@@ -75,6 +75,14 @@ void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 	TEST_ASSERT(l2->ops, "no nested virtualization on this vendor");
 	l2->vcpu = l1_vcpu;
 	pg_init(&l2->npt, PAGING_LM4, &phys);
+	/*
+	 * The nested walk checks reserved bits against L1's MAXPHYADDR, NX
+	 * against L1's EFER.NXE, 1 GiB pages against L1's CPUID (SVM; VMX:
+	 * the EPT capabilities, in its setup).
+	 */
+	l2->npt.maxphyaddr = l1_vcpu->vm->pt.maxphyaddr;
+	l2->npt.nxe = l1_vcpu->vm->pt.nxe;
+	l2->npt.gbpages = l1_vcpu->vm->pt.gbpages;
 	l2->ops->setup(l2);
 	nested_l2_map(l2, PAGE_SIZE_4K, PAGE_SIZE_4K,
 		      LAYOUT_RUNTIME_END - PAGE_SIZE_4K, PAGE_SIZE_4K);
@@ -100,6 +108,13 @@ void nested_l2_map(struct nested_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
 bool nested_l2_run(struct nested_l2 *l2, enum l2_entry entry,
 		   struct nested_regs *regs, struct nested_exit *exit)
 {
+	return nested_l2_enter(l2, entry, regs, exit) &&
+	       l2->ops->exit_ok(exit);
+}
+
+bool nested_l2_enter(struct nested_l2 *l2, enum l2_entry entry,
+		     struct nested_regs *regs, struct nested_exit *exit)
+{
 	u64 *a = vcpu_percpu(l2->vcpu)->args;
 	struct ucall uc;
 	char msg[4096];
@@ -119,7 +134,31 @@ bool nested_l2_run(struct nested_l2 *l2, enum l2_entry entry,
 				      uc.args[3] };
 	*regs = (struct nested_regs){ a[L1_ARG_RSI], a[L1_ARG_RCX],
 				      a[L1_ARG_RDX], a[L1_ARG_RDI] };
-	return l2->ops->exit_ok(exit);
+	return true;
+}
+
+bool nested_exit_fault(const struct nested_l2 *l2,
+		       const struct nested_exit *exit, u32 *vector,
+		       u32 *error_code, u64 *gpa)
+{
+	return l2->ops->fault(exit, vector, error_code, gpa);
+}
+
+void nested_l1_edit(struct nested_l2 *l2, u64 list_gpa, u32 count, u64 root)
+{
+	u64 *a = vcpu_percpu(l2->vcpu)->args;
+	struct ucall uc;
+	char msg[4096];
+
+	a[L1_ARG_CMD] = L1_CMD_EDIT;
+	a[L1_ARG_RSI] = list_gpa;
+	a[L1_ARG_RCX] = count;
+	a[L1_ARG_RDX] = root;
+	if (vcpu_run_to_ucall(l2->vcpu, &uc) != UCALL_SYNC) {
+		ucall_format(l2->vcpu, &uc, msg, sizeof(msg));
+		TEST_ASSERT(false, "L1 did not finish its nested page table edits: %s",
+			    msg);
+	}
 }
 
 void nested_l2_finish(struct nested_l2 *l2)

@@ -109,6 +109,30 @@ void nested_l2_map(struct nested_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
  */
 bool nested_l2_run(struct nested_l2 *l2, enum l2_entry entry,
 		   struct nested_regs *regs, struct nested_exit *exit);
+/*
+ * The same, judging nothing: false (with a TAP diagnostic) only when L1
+ * did not report an exit; a nested page fault is for the caller to read
+ * with nested_exit_fault().
+ */
+bool nested_l2_enter(struct nested_l2 *l2, enum l2_entry entry,
+		     struct nested_regs *regs, struct nested_exit *exit);
+/*
+ * Whether @exit is a nested page fault (NPF; EPT violation or
+ * misconfiguration), and what the reference walker of the nested page
+ * table's format says of one (lib/paging.h): @vector VEC_PF or
+ * VEC_EPT_MISCONFIG, @error_code (NPF: EXITINFO1 bits 4:0, the #PF error
+ * code bits; EPT violation: the qualification's bits 5:0), @gpa the L2
+ * GPA.
+ */
+bool nested_exit_fault(const struct nested_l2 *l2,
+		       const struct nested_exit *exit, u32 *vector,
+		       u32 *error_code, u64 *gpa);
+/*
+ * L1 stores @count struct l1_edit at @list_gpa (L1 memory) itself; the
+ * next L2 entry loads nested root @root (0: the same) and flushes L2's
+ * translations (L1_CMD_EDIT, abi/nested_cmd.h).
+ */
+void nested_l1_edit(struct nested_l2 *l2, u64 list_gpa, u32 count, u64 root);
 /* Tells L1 to return from its guest_main(). */
 void nested_l2_finish(struct nested_l2 *l2);
 
@@ -133,6 +157,9 @@ struct nested_ops {
 	void (*prepare)(struct nested_l2 *l2, u64 rip);
 	/* Whether L2 handed control back; a TAP diagnostic if not. */
 	bool (*exit_ok)(const struct nested_exit *exit);
+	/* nested_exit_fault() */
+	bool (*fault)(const struct nested_exit *exit, u32 *vector,
+		      u32 *error_code, u64 *gpa);
 };
 
 extern const struct nested_ops nested_svm_ops, nested_vmx_ops;

@@ -123,6 +123,18 @@ static bool svm_exit_ok(const struct nested_exit *x)
 	return false;
 }
 
+/* EXITINFO1 bits 4:0 are the #PF error code bits (APM 15.25.6). */
+static bool svm_fault(const struct nested_exit *x, u32 *vector,
+		      u32 *error_code, u64 *gpa)
+{
+	if (x->code != SVM_EXIT_NPF)
+		return false;
+	*vector = VEC_PF;
+	*error_code = (u32)(x->info1 & 0x1f);
+	*gpa = x->info2;
+	return true;
+}
+
 const struct nested_ops nested_svm_ops = {
 	.name = "SVM with NPT",
 	.npt_name = "NPT",
@@ -130,4 +142,5 @@ const struct nested_ops nested_svm_ops = {
 	.setup = svm_setup,
 	.prepare = svm_prepare,
 	.exit_ok = svm_exit_ok,
+	.fault = svm_fault,
 };

@@ -222,6 +222,7 @@ static void vmx_setup(struct nested_l2 *l2)
 		    (EPT_CAP_WALK_4 | EPT_CAP_WB),
 		    "nested EPT without 4-level walks or write-back tables (IA32_VMX_EPT_VPID_CAP 0x%" PRIx64 ")",
 		    vmx->ept_caps);
+	l2->npt.ept = true;
 	l2->npt.gbpages = vmx->ept_caps & EPT_CAP_1G;
 	l2->map_flags = EPT_W | EPT_X | EPT_MT_WB;
 	l2->page_sizes = PAGE_SIZE_4K |
@@ -280,6 +281,27 @@ static bool vmx_exit_ok(const struct nested_exit *x)
 	return false;
 }
 
+/*
+ * An EPT violation's qualification bits 5:0 (access, and the walk's R/W/X
+ * ANDed): bits 7 and 8 (linear address valid, translated) come from the
+ * CPU's own exit and say nothing of the nested walk.
+ */
+static bool vmx_fault(const struct nested_exit *x, u32 *vector,
+		      u32 *error_code, u64 *gpa)
+{
+	if (x->code == VMX_EXIT_EPT_VIOLATION) {
+		*vector = VEC_PF;
+		*error_code = (u32)(x->info1 & 0x3f);
+	} else if (x->code == VMX_EXIT_EPT_MISCONFIG) {
+		*vector = VEC_EPT_MISCONFIG;
+		*error_code = 0;
+	} else {
+		return false;
+	}
+	*gpa = x->info2;
+	return true;
+}
+
 const struct nested_ops nested_vmx_ops = {
 	.name = "VMX with EPT",
 	.npt_name = "EPT",
@@ -288,4 +310,5 @@ const struct nested_ops nested_vmx_ops = {
 	.started = vmx_started,
 	.prepare = vmx_prepare,
 	.exit_ok = vmx_exit_ok,
+	.fault = vmx_fault,
 };

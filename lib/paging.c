@@ -365,6 +365,86 @@ static void set_accessed_dirty(const struct pgtable *pt, struct pg_walk *w)
 	}
 }
 
+/* ---- EPT (Intel SDM 29.3) ---- */
+
+#define EPT_RWX		7ULL
+#define EPT_MEMTYPE	(7ULL << 3)
+#define EPT_A		(1ULL << 8)
+#define EPT_D		(1ULL << 9)
+
+/* Reserved bits of a present EPT entry (SDM 29.3.3.1: misconfigured). */
+static u64 ept_reserved_bits(const struct pgtable *pt, int level, u64 e)
+{
+	u64 rsvd = 0x000fffffffffffffULL & ~((1ULL << pt->maxphyaddr) - 1);
+	u64 type = (e & EPT_MEMTYPE) >> 3;
+
+	if (level == 4 || (level > 1 && !(e & PTE_PS)))
+		return rsvd | 0xf8ULL;			/* bits 7:3 */
+	if (level == 3 && !pt->gbpages)
+		return rsvd | PTE_PS;
+	if (type == 2 || type == 3 || type == 7)
+		return ~0ULL;				/* any: misconfigured */
+	if (level == 3)
+		return rsvd | 0x3ffff000ULL;
+	if (level == 2)
+		return rsvd | 0x1ff000ULL;
+	return rsvd;
+}
+
+/* The EPT violation's qualification bits 5:0 (EPTQ_*). */
+static u32 ept_qual(u32 access, u64 rwx)
+{
+	u32 q = (u32)rwx << EPTQ_RWX_SHIFT;
+
+	if (access & PFERR_F)
+		return q | EPTQ_FETCH;
+	return q | (access & PFERR_W ? EPTQ_WRITE : EPTQ_READ);
+}
+
+static int ept_walk(const struct pgtable *pt, u64 eptp, u64 gpa, u32 access,
+		    bool set_ad, struct pg_walk *w)
+{
+	u64 table = eptp & addr_mask_4k(pt->mode), rwx = EPT_RWX, need;
+	int level = pg_levels(pt->mode), i;
+
+	for (;; level--) {
+		struct pg_walk_step *s = &w->steps[w->nr_steps++];
+
+		s->level = level;
+		s->entry_pa = table_entry_pa(pt, table, level, gpa);
+		if (!pt->phys.hva(pt->phys.opaque, s->entry_pa)) {
+			w->outside_memory = true;
+			return walk_fault(w, VEC_PF, ept_qual(access, 0));
+		}
+		s->entry = pg_read_entry(pt, s->entry_pa);
+		rwx &= s->entry;
+		if (!(s->entry & EPT_RWX))
+			return walk_fault(w, VEC_PF, ept_qual(access, 0));
+		if ((s->entry & 3) == PTE_W ||
+		    (s->entry & ept_reserved_bits(pt, level, s->entry)))
+			return walk_fault(w, VEC_EPT_MISCONFIG, 0);
+		if (level == 1 || (s->entry & PTE_PS))
+			break;
+		table = pg_entry_addr(pt->mode, level, s->entry);
+	}
+	need = access & PFERR_F ? PTE_U : access & PFERR_W ? PTE_W : PTE_P;
+	if (!(rwx & need))
+		return walk_fault(w, VEC_PF, ept_qual(access, rwx));
+	w->page_size = pg_level_size(pt->mode, level);
+	w->pa = pg_entry_addr(pt->mode, level, w->steps[w->nr_steps - 1].entry) |
+		(gpa & (w->page_size - 1));
+	for (i = 0; set_ad && i < w->nr_steps; i++) {
+		struct pg_walk_step *s = &w->steps[i];
+		u64 e = s->entry | EPT_A;
+
+		if (i == w->nr_steps - 1 && (access & PFERR_W))
+			e |= EPT_D;
+		if (e != s->entry)
+			pg_write_entry(pt, s->entry_pa, e);
+	}
+	return 0;
+}
+
 int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 	    bool set_ad, struct pg_walk *w)
 {
@@ -380,6 +460,8 @@ int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 	w->smep = pt->smep;
 	w->smap = pt->smap;
 	w->ac = pt->ac;
+	if (pt->ept)
+		return ept_walk(pt, cr3, va, access, set_ad, w);
 	for (;; level--) {
 		struct pg_walk_step *s = &w->steps[w->nr_steps++];
 
@@ -423,13 +505,14 @@ void pg_walk_format(const struct pgtable *pt, const struct pg_walk *w,
 	size_t n;
 	int i;
 
-	n = (size_t)snprintf(buf, size, "%s walk of VA 0x%llx (%s%s%s):",
-			     paging_mode_name(pt->mode),
+	n = (size_t)snprintf(buf, size, "%s walk of %s 0x%llx (%s%s%s):",
+			     pt->ept ? "EPT" : paging_mode_name(pt->mode),
+			     pt->ept ? "GPA" : "VA",
 			     (unsigned long long)w->va,
 			     w->access & PFERR_W ? "write" : "read",
 			     w->access & PFERR_U ? ", user" : "",
 			     w->access & PFERR_F ? ", fetch" : "");
-	if (n < size)
+	if (!pt->ept && n < size)
 		n += (size_t)snprintf(buf + n, size - n,
 			"\n  under CR0.WP=%d CR4.SMEP=%d CR4.SMAP=%d EFLAGS.AC=%d",
 			w->wp, w->smep, w->smap, w->ac);
@@ -449,7 +532,10 @@ void pg_walk_format(const struct pgtable *pt, const struct pg_walk *w,
 		snprintf(buf + n, size - n, "\n  -> table outside guest memory");
 	else if (w->fault)
 		snprintf(buf + n, size - n, "\n  -> %s, error code 0x%x",
-			 w->vector == VEC_GP ? "#GP" : "#PF", w->error_code);
+			 w->vector == VEC_GP ? "#GP" :
+			 w->vector == VEC_EPT_MISCONFIG ? "EPT misconfiguration" :
+			 pt->ept ? "EPT violation (qualification bits 5:0)" : "#PF",
+			 w->error_code);
 	else
 		snprintf(buf + n, size - n, "\n  -> PA 0x%llx (%llu KiB page)",
 			 (unsigned long long)w->pa,

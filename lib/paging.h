@@ -48,6 +48,18 @@ enum paging_mode {
 
 #define VEC_GP		13
 #define VEC_PF		14
+/*
+ * Not an x86 vector: the walk of an EPT found a misconfigured entry (an
+ * EPT misconfiguration exit, not an EPT violation, whose walks report
+ * VEC_PF with the exit qualification's bits 5:0 as error code).
+ */
+#define VEC_EPT_MISCONFIG	0x131
+
+/* EPT violation exit qualification bits (Intel SDM 28.2.1, table 28-7). */
+#define EPTQ_READ	(1U << 0)
+#define EPTQ_WRITE	(1U << 1)
+#define EPTQ_FETCH	(1U << 2)
+#define EPTQ_RWX_SHIFT	3	/* bits 5:3: R, W, X of the walk, ANDed */
 
 #define PG_MAX_LEVELS	5
 
@@ -75,6 +87,13 @@ struct pgtable {
 	bool smap;
 	bool ac;
 	int maxphyaddr;
+	/*
+	 * The tables are an EPT (Intel SDM 29.3): PAGING_LM4's geometry,
+	 * builder and entry addresses, but bits 2:0 are R/W/X, leaves carry
+	 * a memory type in bits 5:3, A/D are bits 8/9, and pg_walk() runs the
+	 * EPT walker.  PTE_P/PTE_W/PTE_U passed to the builders are R/W/X.
+	 */
+	bool ept;
 	struct pg_phys phys;
 };
 
@@ -148,7 +167,10 @@ u64 pg_entry_pa(const struct pgtable *pt, u64 root, u64 va, int level);
  * The reference walker.  Walks @va under @cr3 for @access (PFERR_W,
  * PFERR_U, PFERR_F bits) and fills @w; returns 0 when the access
  * translates, 1 on a fault.  With @set_ad, sets A on every entry used and
- * D on the leaf of a write, as the CPU does on a successful walk.
+ * D on the leaf of a write, as the CPU does on a successful walk.  An EPT
+ * (pt->ept) is walked by the EPT walker: PFERR_U means nothing there, a
+ * fault is VEC_PF with the EPT violation's qualification bits 5:0 as its
+ * error code (EPTQ_*), or VEC_EPT_MISCONFIG.
  */
 int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 	    bool set_ad, struct pg_walk *w);

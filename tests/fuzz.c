@@ -29,7 +29,18 @@
  *
  *   fuzz [--mode M] [--seed N] [--steps N] [--seeds N] [--duration S | --long]
  *        [--replay FILE] [--no-shrink] [--one-vcpu]
- *   M: nonpae-4k nonpae-pse pae 64 la57
+ *   M: nonpae-4k nonpae-pse pae 64 la57 nested
+ *
+ * nested: L2 reads and writes at L2 GPAs under L1's nested page table
+ * (NPT on AMD, EPT on Intel), which the steps build and edit (4 KiB,
+ * 2 MiB and 1 GiB leaves, regions aliasing L1's pages, read-only,
+ * non-user and not-present entries; L1 itself rewrites entries and
+ * flushes with TLB_CONTROL / INVEPT, switches nCR3 / EPTP; the host
+ * writes entries behind KVM's back), with dirty logging and memslot
+ * events on L1's memory: guards the shadow MMU in guest_mode (KVM's
+ * shadow of L1's NPT/EPT, its write tracking and unsync/sync of those
+ * table pages, nested TLB flushes, dirty logging of L1 memory written
+ * by L2), every access predicted by the walker of the table's format.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +52,7 @@
 #include "guest.h"
 #include "kmem_cg.h"
 #include "kvm_test.h"
+#include "nested.h"
 #include "opts.h"
 #include "tap.h"
 #include "test_util.h"
@@ -71,15 +83,24 @@ struct variant {
 	enum paging_mode mode;
 	u32 large_pct;
 	bool wide_va;
+	/*
+	 * L2 under L1's nested page table (NPT on AMD, EPT on Intel): the
+	 * engine's tables are that table, L2 GPAs its VAs (lib/engine.h).
+	 */
+	bool nested;
 };
 
 static const struct variant variants[] = {
-	{ "nonpae-4k", PAGING_NONPAE, 0, false },
-	{ "nonpae-pse", PAGING_NONPAE, 20, false },
-	{ "pae", PAGING_PAE, 20, false },
-	{ "64", PAGING_LM4, 20, true },
-	{ "la57", PAGING_LM5, 20, true },
+	{ "nonpae-4k", PAGING_NONPAE, 0, false, false },
+	{ "nonpae-pse", PAGING_NONPAE, 20, false, false },
+	{ "pae", PAGING_PAE, 20, false, false },
+	{ "64", PAGING_LM4, 20, true, false },
+	{ "la57", PAGING_LM5, 20, true, false },
+	{ "nested", PAGING_LM4, 20, false, true },
 };
+
+/* The KVM vendor (nested: which L1 image, NPT or EPT). */
+static struct kvm_platform plat;
 
 struct options {
 	int variant;		/* -1: all */
@@ -98,6 +119,7 @@ struct run {
 	u32 nr_steps;
 	u32 ops, events, fetches, v1_ops, clears, collapses;	/* of the last run */
 	u32 perm_ops;		/* CR4.SMEP/SMAP and EFLAGS.AC toggles */
+	u32 l2_runs, l2_faults, l2_accesses;	/* nested: L2 entries, faults */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
@@ -129,7 +151,8 @@ static bool one_vcpu;
 
 static struct kvm_vm *make_vm(struct run *run)
 {
-	struct guest_program prog = GUEST_PROGRAM(op_interp);
+	struct guest_program prog = run->v->nested ? nested_program(&plat) :
+				    GUEST_PROGRAM(op_interp);
 	struct kvm_vm *vm = vm_create_guest(run->v->mode, &prog, SLOT0_SIZE);
 	char why[256];
 
@@ -169,6 +192,15 @@ static void params(const struct run *run, struct eng_params *prm)
 		.data_slot = 0, .two_vcpus = !one_vcpu, .perm = true,
 		.smep_fixed = smep_fixed(run->v),
 	};
+	/*
+	 * Nested: L2 runs with paging off, so the steps of a guest's own
+	 * paging (CR0.WP, SMEP/SMAP, fetches, A/D read back, vCPU 1) have no
+	 * meaning; the rest edits L1's NPT/EPT.
+	 */
+	if (run->v->nested) {
+		prm->guest_extras = prm->fetch = prm->perm = false;
+		prm->two_vcpus = false;
+	}
 }
 
 /* Once a process: which of SMEP and SMAP the steps may toggle. */
@@ -184,7 +216,6 @@ static void show_cr4_features(const struct pgtable *pt)
 		 pt->has_smep && pt->has_smap ? "" :
 		 ": no steps toggle what is missing (nor EFLAGS.AC without SMAP)");
 }
-
 
 /* PAE: a CR3 load checks the PDPTEs (reserved bits: #GP). */
 static void show_pdptes(struct eng_random *r)
@@ -211,7 +242,9 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 {
 	struct kvm_vm *vm = make_vm(run);
 	struct kvm_vcpu *vcpu = vm_guest_vcpu_add(vm, 0);
-	struct kvm_vcpu *vcpu1 = one_vcpu ? NULL : vm_guest_vcpu_add(vm, 1);
+	struct kvm_vcpu *vcpu1 = one_vcpu || run->v->nested ? NULL :
+				 vm_guest_vcpu_add(vm, 1);
+	struct nested_l2 l2;
 	struct eng_params prm;
 	struct eng_random r;
 	struct ptgen g;
@@ -220,7 +253,8 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	u32 i;
 
 	params(run, &prm);
-	show_cr4_features(&vm->pt);
+	if (!run->v->nested)
+		show_cr4_features(&vm->pt);
 	if (prm.smep_fixed && vm->pt.has_smep && (run->seed & 1)) {
 		vcpu_set_cr4_bits(vcpu, OP_CR4_SMEP);
 		if (vcpu1)
@@ -230,7 +264,11 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	ptgen_init(&g, vm, run->seed, &area);
 	g.vcpu1 = vcpu1;
 	g.manual_dirty = run->manual;
-	g.pre_fault = pre_fault;
+	g.pre_fault = pre_fault && !run->v->nested;
+	if (run->v->nested) {
+		nested_l2_init(&l2, &plat, vcpu);
+		ptgen_nested(&g, &l2);
+	}
 	eng_random_setup(&r, &g, &prm);
 	if (!steps) {
 		eng_random_draw(&r, drawn, run->nr_steps);
@@ -259,6 +297,9 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 				 g.s.ops[i].code == OP_SET_AC;
 		run->v1_ops += !!(g.s.ops[i].flags & OPF_VCPU1);
 	}
+	run->l2_runs = g.l2_runs;
+	run->l2_faults = g.l2_faults;
+	run->l2_accesses = g.l2_accesses;
 	ptgen_free(&g);
 	vm_destroy(vm);
 	return ok;
@@ -332,7 +373,8 @@ static void run_point(const struct variant *v, u64 seed,
 	char why[128];
 	bool ok;
 
-	if (!paging_mode_supported(v->mode, why, sizeof(why))) {
+	if (v->nested ? !nested_supported(&plat, why, sizeof(why)) :
+			!paging_mode_supported(v->mode, why, sizeof(why))) {
 		tap_skip(why, "%s: seed %" PRIu64 ", %u steps as predicted",
 			 v->name, seed, o->steps);
 		return;
@@ -344,6 +386,10 @@ static void run_point(const struct variant *v, u64 seed,
 		 run.events,
 		 run.clears, run.collapses, dt, run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
+	if (v->nested)
+		tap_diag("%s seed %" PRIu64 ": L2 under %s: %u accesses (%u nested page faults) in %u L2 entries",
+			 v->name, seed, nested_name(&plat), run.l2_accesses,
+			 run.l2_faults, run.l2_runs);
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
 			 v->name, seed, run.huge_base, run.huge_min, run.huge_checks);
@@ -462,13 +508,13 @@ int main(int argc, char **argv)
 	struct kmem_snapshot base;
 	bool acct;
 	static const char *const names[] = {
-		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", NULL,
+		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", "nested", NULL,
 	};
 	struct options o = { .variant = -1, .seed = 1, .steps = 1200, .rounds = 2 };
 	bool long_run = false, no_shrink = false;
 	const struct test_opt opts[] = {
 		OPT_CHOICE("mode", "MODE", &o.variant, names,
-			   "only this variant: nonpae-4k, nonpae-pse, pae, 64 or la57"),
+			   "only this variant: nonpae-4k, nonpae-pse, pae, 64, la57 or nested (L2 under L1's NPT/EPT)"),
 		OPT_U64("seed", "N", &o.seed, 0, UINT64_MAX,
 			"seed of the first run (variant i uses N + i)"),
 		OPT_U32("steps", "N", &o.steps, 1, 10000000,
@@ -476,7 +522,7 @@ int main(int argc, char **argv)
 		OPT_U32("seeds", "N", &o.rounds, 1, 1000000,
 			"seeds per variant: N, N + 1000, ... (default 2)"),
 		OPT_U32("duration", "SECONDS", &o.duration, 0, 86400 * 7,
-			"draw new seeds until SECONDS have passed"),
+			"draw new seeds until SECONDS have passed (default $KMT_BUDGET, ci/qualify's --budget; unset: --seeds)"),
 		OPT_FLAG("long", &long_run, "soak: --duration 600"),
 		OPT_STRING("replay", "FILE", &o.replay,
 			   "rerun the \"# repro:\" lines of a failed point"),
@@ -490,7 +536,6 @@ int main(int argc, char **argv)
 		.summary = "Randomized differential engine: guest page-table edits, flushes and accesses with host-side events, every outcome predicted by the reference walker.",
 		.opts = opts,
 	};
-	struct kvm_platform plat;
 	double end;
 	u64 seed;
 	u32 i;
@@ -498,6 +543,12 @@ int main(int argc, char **argv)
 	kvm_test_start(argc, argv, &test, &plat);
 	if (long_run && !o.duration)
 		o.duration = 600;
+	if (!o.duration) {
+		o.duration = kvm_test_budget();
+		if (o.duration)
+			tap_diag("budget: new seeds for %u s ($KMT_BUDGET)",
+				 o.duration);
+	}
 	o.shrink = !no_shrink;
 	pre_fault = kvm_check_cap(KVM_CAP_PRE_FAULT_MEMORY) > 0;
 	npt = plat.vendor == KVM_VENDOR_AMD && plat.tdp;

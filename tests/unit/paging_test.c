@@ -148,6 +148,65 @@ static void known_lm(struct fake_mem *m, enum paging_mode mode)
 		    "NX bit without EFER.NXE: reserved-bit fault");
 }
 
+static bool expect_misconfig(const struct pgtable *pt, u64 gpa,
+			     const char *what)
+{
+	struct pg_walk w;
+	char buf[1024];
+	bool ok;
+
+	pg_walk(pt, pt->root, gpa, 0, false, &w);
+	ok = w.fault && w.vector == VEC_EPT_MISCONFIG;
+	if (!ok) {
+		pg_walk_format(pt, &w, buf, sizeof(buf));
+		tap_diag("expected an EPT misconfiguration\n%s", buf);
+	}
+	return tap_check(ok, "%s: misconfiguration", what);
+}
+
+/*
+ * The EPT walker (SDM 29.3): R/W/X in bits 2:0 (the builders' P/W/U),
+ * the violation's qualification bits 5:0 (access, then R/W/X of the walk
+ * ANDed over every entry read), misconfigurations.
+ */
+static void known_ept(struct fake_mem *m)
+{
+	struct pgtable pt;
+	u64 pde;
+
+	fake_pgtable(&pt, m, PAGING_LM4);
+	pt.ept = true;
+	pt.maxphyaddr = 40;
+	/* 4 KiB R/W/X (memory type WB in bits 5:3), 2 MiB read-only. */
+	pg_map(&pt, 0x40001000, 0x123000, PAGE_SIZE_4K, PTE_W | PTE_U | 0x30);
+	pg_map(&pt, 0x40200000, 0x600000, PAGE_SIZE_2M, 0x30);
+	pg_map(&pt, 0x80000000, 0x40000000, PAGE_SIZE_1G, PTE_W | 0x30);
+	expect_walk(&pt, 0x40001abc, PFERR_W, false, 0, 0x123abc,
+		    "EPT: 4 KiB R/W/X translation");
+	expect_walk(&pt, 0x4023456c, 0, false, 0, 0x63456c,
+		    "EPT: read of a read-only 2 MiB page");
+	expect_walk(&pt, 0x4023456c, PFERR_W, true,
+		    EPTQ_WRITE | 1 << EPTQ_RWX_SHIFT, 0,
+		    "EPT: write to read-only page: violation, write, R");
+	expect_walk(&pt, 0x4023456c, PFERR_F, true,
+		    EPTQ_FETCH | 1 << EPTQ_RWX_SHIFT, 0,
+		    "EPT: fetch from non-executable page: violation, fetch, R");
+	expect_walk(&pt, 0x80abcdec, PFERR_U | PFERR_W, false, 0, 0x40abcdec,
+		    "EPT: 1 GiB R/W page, PFERR_U means nothing");
+	expect_walk(&pt, 0x40003000, 0, true, EPTQ_READ, 0,
+		    "EPT: read of a not-present GPA: violation, read, no R/W/X");
+	pde = pg_entry_pa(&pt, pt.root, 0x40200000, 2);
+	pg_write_entry(&pt, pde, pg_make_entry(PAGING_LM4, 2, 0x600000,
+					       PTE_PS | 0x10));
+	expect_misconfig(&pt, 0x40200000, "EPT: memory type 2 in a leaf");
+	pg_write_entry(&pt, pde, (0x600000 | PTE_PS | 0x30 | PTE_W) & ~PTE_P);
+	expect_misconfig(&pt, 0x40200000, "EPT: write without read");
+	pg_write_entry(&pt, pde, 0x600000ULL | 1ULL << 45 | PTE_PS | 0x31);
+	expect_misconfig(&pt, 0x40200000, "EPT: address bit above MAXPHYADDR");
+	pg_write_entry(&pt, pde, 0x400000ULL | 0x8 | PTE_W | PTE_P);
+	expect_misconfig(&pt, 0x40200000, "EPT: bit 3 of a non-leaf entry");
+}
+
 /*
  * SMEP, SMAP (with EFLAGS.AC) and CR0.WP on supervisor accesses (SDM vol.
  * 3, 4.6.1): a user-mode address is one with U=1 at every level.  Page
@@ -363,6 +422,7 @@ int main(int argc, char **argv)
 	known_pae(&m);
 	known_lm(&m, PAGING_LM4);
 	known_lm(&m, PAGING_LM5);
+	known_ept(&m);
 	for (mode = 0; mode < PAGING_NR_MODES; mode++)
 		known_smep_smap(&m, mode);
 	for (mode = 0; mode < PAGING_NR_MODES; mode++)
