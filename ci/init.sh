@@ -12,6 +12,8 @@
 #                       kmt.end=poweroff  (power off at the end, not reboot)
 #                       kmt.vcpu_timeout=S  (KMT_VCPU_TIMEOUT for the test's
 #                                          vCPU watchdog, lib/watchdog.h)
+#                       kmt.budget=S  (KMT_BUDGET: a randomized test's
+#                                     seconds per configuration)
 # For each configuration: reload the KVM modules with its parameters, run
 # the test, unload, and report on /dev/ttyS1 (the TAP channel; the kernel
 # console stays on ttyS0 so its messages never mix into TAP):
@@ -104,6 +106,7 @@ for w in $(cat /proc/cmdline); do
 	case $w in
 	kmt.batch=*) batch=${w#*=} ;;
 	kmt.vcpu_timeout=*) export KMT_VCPU_TIMEOUT="${w#*=}" ;;
+	kmt.budget=*) export KMT_BUDGET="${w#*=}" ;;
 	kmt.stall=*) stall=${w#*=} ;;
 	kmt.test=*) test=${w#*=} ;;
 	kmt.configs=*) configs=${w#*=} ;;

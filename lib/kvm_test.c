@@ -29,18 +29,23 @@ static void list_configs(const char *argv0)
 		printf("cpus=%u\n", t->cpus);
 }
 
-/* $KMT_VCPU_TIMEOUT, strictly parsed: the harness sets it per backend. */
-static u32 default_vcpu_timeout(void)
+/* $NAME, strictly parsed (the harness sets it); @dflt when unset. */
+static u32 env_u32(const char *name, u32 dflt, u32 max)
 {
-	const char *env = getenv("KMT_VCPU_TIMEOUT");
+	const char *env = getenv(name);
 	char why[128];
 	u64 v;
 
 	if (!env)
-		return WATCHDOG_DEFAULT_S;
-	if (!parse_u64(env, 0, 86400, &v, why, sizeof(why)))
-		usage_error("KMT_VCPU_TIMEOUT: %s", why);
+		return dflt;
+	if (!parse_u64(env, 0, max, &v, why, sizeof(why)))
+		usage_error("%s: %s", name, why);
 	return (u32)v;
+}
+
+u32 kvm_test_budget(void)
+{
+	return env_u32("KMT_BUDGET", 0, 86400 * 7);
 }
 
 void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
@@ -48,7 +53,8 @@ void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 {
 	static const struct test_opt none[] = { { 0 } };
 	bool list = false;
-	u32 vcpu_timeout = default_vcpu_timeout();
+	/* The harness sets it per backend (Bochs: longer). */
+	u32 vcpu_timeout = env_u32("KMT_VCPU_TIMEOUT", WATCHDOG_DEFAULT_S, 86400);
 	const struct test_opt common[] = {
 		OPT_FLAG("list-configs", &list,
 			 "print the configurations this test runs in (tests/tests.cfg), one a line"),
@@ -65,6 +71,8 @@ void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 	}
 	if (test->check_args)
 		test->check_args(test->ctx);
+	/* A malformed $KMT_BUDGET is bad input: exit 99 before the probe. */
+	(void)kvm_test_budget();
 	watchdog_set_timeout(vcpu_timeout);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tap_init(stdout);

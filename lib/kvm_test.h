@@ -40,4 +40,12 @@ struct kvm_test {
 void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 		    struct kvm_platform *plat);
 
+/*
+ * $KMT_BUDGET: the seconds a randomized test may spend per configuration
+ * when its options do not say (ci/qualify's --budget, through the
+ * harness); 0 when unset: the test's fixed-seed default.  Exit 99 on a
+ * malformed value.
+ */
+u32 kvm_test_budget(void);
+
 #endif
