@@ -309,7 +309,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	rng_seed(&r->extra, g->seed ^ 0x5eed0f5eed0f5eedULL);
 	rng_seed(&r->perm, g->seed ^ 0x9e3779b97f4a7c15ULL);
 	pick_regions(r, prm->nr_regions);
-	for (i = 0; prm->fetch && i < ENG_NR_HOT; i++)
+	for (i = 0; (prm->fetch || g->l2) && i < ENG_NR_HOT; i++)
 		r->hot[i] = (u32)below(r, r->nr_entries);
 	build_tables(r);
 	if (prm->fetch)
@@ -336,13 +336,14 @@ static void push(struct eng_steps *out, u32 kind, u32 code, u32 a, u32 b,
 }
 
 /*
- * An entry index: in fuzz runs half of them from a small hot set, so that
- * edits, host writes and accesses keep meeting on the same entries (and
- * their shadow pages) instead of scattering over whole tables.
+ * An entry index: in fuzz runs (and nested ones) half of them from a
+ * small hot set, so that edits, host writes and accesses keep meeting on
+ * the same entries (and their shadow pages) instead of scattering over
+ * whole tables.
  */
 static u32 entry_index(struct eng_random *r)
 {
-	if (r->prm.fetch && (rng_next(&r->g->rng) & 1))
+	if ((r->prm.fetch || r->g->l2) && (rng_next(&r->g->rng) & 1))
 		return r->hot[below(r, ENG_NR_HOT)];
 	return (u32)below(r, r->nr_entries);
 }
