@@ -413,6 +413,7 @@ struct eng_params {
 				 * a PTE set, then accesses of every kind
 				 * and control toggles on its page */
 	bool smep_fixed;	/* perm, but CR4.SMEP stays as it entered */
+	bool smap_ac_writes;	/* keep the writes of smap_ac_trap() */
 };
 
 #define ENG_MAX_REGIONS	16

@@ -719,6 +719,29 @@ static bool access_allowed(struct ptgen *g, u32 *code, u32 *flags, u64 va,
 
 #define RET_FILL	0xc3c3c3c3U
 
+/*
+ * KVM's shadow MMU serves a CR0.WP=0 supervisor write to a read-only user
+ * page with a supervisor spte (U=0, W=1).  With CR4.SMAP and EFLAGS.AC=1
+ * the write is allowed, and that spte then lets through the AC=0
+ * accesses SMAP forbids (tests/known-issues: smap-ac-wp0-spte; Linux
+ * 6.1).  Random runs leave such writes out (prm.smap_ac_writes keeps
+ * them: fuzz's "known:" point).
+ */
+static bool smap_ac_trap(struct eng_random *r, u64 va)
+{
+	struct prediction *p = &r->g->p;
+	struct guest_op op = { .code = OP_WRITE32, .va = va };
+	u64 pa[2];
+	u32 n;
+
+	if (r->prm.smap_ac_writes || !p->pt.smap || !p->pt.ac || p->pt.wp)
+		return false;
+	p->pt.wp = true;
+	n = predict_targets(p, &op, pa);
+	p->pt.wp = false;
+	return !n && predict_targets(p, &op, pa);
+}
+
 static void emit_access(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -728,6 +751,8 @@ static void emit_access(struct eng_random *r, const struct eng_step *st)
 	/* With a host write pending a write could land on either page. */
 	if (g->p.nr_stale)
 		code = as_read(code);
+	if (code == OP_WRITE32 && smap_ac_trap(r, st->va))
+		code = OP_READ32;
 	if (!access_allowed(g, &code, &flags, st->va, &ret_fill))
 		return;
 	if (flags || ret_fill) {

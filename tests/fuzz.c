@@ -119,6 +119,7 @@ struct run {
 	u32 nr_steps;
 	u32 ops, events, fetches, v1_ops, clears, collapses;	/* of the last run */
 	u32 perm_ops;		/* CR4.SMEP/SMAP and EFLAGS.AC toggles */
+	bool smap_ac_writes;	/* eng_params.smap_ac_writes */
 	u32 l2_runs, l2_faults, l2_accesses;	/* nested: L2 entries, faults */
 	u64 huge_base, huge_min;
 	u32 huge_checks;
@@ -191,6 +192,7 @@ static void params(const struct run *run, struct eng_params *prm)
 		.window_size = LARGE_SIZE, .window_slot = 1, .edge_slot = 2,
 		.data_slot = 0, .two_vcpus = !one_vcpu, .perm = true,
 		.smep_fixed = smep_fixed(run->v),
+		.smap_ac_writes = run->smap_ac_writes,
 	};
 	/*
 	 * Nested: L2 runs with paging off, so the steps of a guest's own
@@ -405,6 +407,43 @@ static void run_point(const struct variant *v, u64 seed,
 	eng_steps_free(&steps);
 }
 
+/*
+ * A known KVM bug the random runs leave out (tests/known-issues:
+ * smap-ac-wp0-spte), as fuzz found it (la57 seed 81 shrunk to 3 steps):
+ * with CR0.WP=0 and CR4.SMAP, a supervisor write with EFLAGS.AC=1 to a
+ * read-only user page, then a read and a write with AC=0, which SMAP
+ * makes fault.
+ */
+static void known_smap_ac_wp0(void)
+{
+	static const struct eng_step steps[] = {
+		{ STEP_PROBE, 0x1c2531, 0, 0x15b, 0x224, 0x804065 },
+		{ STEP_SET_PDE, 0, 0, 0, 0, 0x20e005 },
+		{ STEP_PROBE, 0x10b1a1, 0, 0x56, 0xf58, 0x805025 },
+	};
+	const char *what = "known: CR0.WP=0, CR4.SMAP: a supervisor write with EFLAGS.AC=1 to a read-only user page, then AC=0 accesses to it fault";
+	struct eng_steps l = { (struct eng_step *)steps, ARRAY_SIZE(steps),
+			       ARRAY_SIZE(steps) };
+	struct run run = { .v = &variants[4], .seed = 81, .nr_steps = l.nr,
+			   .smap_ac_writes = true };
+	struct kvm_vm *vm;
+	char why[128];
+	bool smap;
+
+	if (!paging_mode_supported(run.v->mode, why, sizeof(why))) {
+		tap_skip(why, "%s", what);
+		return;
+	}
+	vm = make_vm(&run);
+	smap = vm->pt.has_smap;
+	vm_destroy(vm);
+	if (!smap) {
+		tap_skip("CPU has no SMAP", "%s", what);
+		return;
+	}
+	tap_check(run_steps(&run, &l, NULL), "%s", what);
+}
+
 static int variant_parse(const char *name)
 {
 	u32 i;
@@ -570,6 +609,8 @@ int main(int argc, char **argv)
 				run_point(&variants[i], seed + i, &o);
 		seed += 1000;
 	} while (o.duration ? now() < end : --o.rounds > 0);
+	if (o.variant < 0)
+		known_smap_ac_wp0();
 	if (acct)
 		accounting_end(&cg, &base);
 	return tap_finish();
