@@ -568,19 +568,21 @@ static void draw_perm(struct eng_random *r, struct eng_steps *out)
 	u32 region = (u32)perm_below(r, r->nr_regions);
 	u64 x = perm_below(r, 100), flags;
 
+	/*
+	 * CR4.SMEP toggles here; SMAP and AC only inside probes (which put
+	 * the controls back): with SMAP on for long, every supervisor access
+	 * to a user page faults, which hid what the other steps look for
+	 * (mutant fuzz-sync-keep-gfn went unseen).
+	 */
 	if (x < 3 && pt->has_smep) {
 		push(out, STEP_CR4, 0, 0, 0, 0, perm_below(r, 2));
-	} else if (x >= 3 && x < 6 && pt->has_smap) {
-		push(out, STEP_CR4, 0, 1, 0, 0, perm_below(r, 2));
-	} else if (x >= 6 && x < 9 && pt->has_smap) {
-		push(out, STEP_AC, 0, 0, 0, 0, perm_below(r, 2));
 	} else if (x >= 9 && x < 18) {
 		u32 idx = (u32)perm_below(r, r->nr_entries);
 		u32 items = probe_items(r);
 		u64 off = perm_below(r, PAGE_SIZE_4K / 4) * 4;
 
 		push(out, STEP_PROBE, items, region, idx, off, probe_pte(r));
-	} else if (x >= 18 && x < 20 && pg_levels(r->mode) >= 4) {
+	} else if (x >= 18 && x < 19 && pg_levels(r->mode) >= 4) {
 		flags = (perm_below(r, 10) < 7 ? PTE_U : 0) |
 			(perm_below(r, 10) < 7 ? PTE_W : 0);
 		push(out, STEP_UPPER_PERM, 0, region,
@@ -1108,6 +1110,7 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
 	u64 base = r->region[st->a % r->nr_regions];
 	u32 idx = st->b % r->nr_entries, i, t, it;
 	u64 epa = ptgen_entry_pa(g, base, 2), pde, va;
+	struct pgtable was = g->p.pt;
 
 	pde = epa ? ptgen_entry(g, epa) : 0;
 	for (t = 0; (pde & PTE_P) && !(pde & PTE_PS) && t < ENG_NR_TABLES; t++) {
@@ -1136,6 +1139,15 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
 			emit_ac(r, it == PI_AC1);
 		}
 	}
+	/* The controls back as the probe found them. */
+	if (g->p.pt.wp != was.wp)
+		ptgen_op(g, OP_SET_WP, 0, was.wp, 0);
+	if (g->p.pt.smep != was.smep)
+		emit_cr4(r, 0, was.smep);
+	if (g->p.pt.smap != was.smap)
+		emit_cr4(r, 1, was.smap);
+	if (g->p.pt.ac != was.ac)
+		emit_ac(r, was.ac);
 }
 
 /*
