@@ -88,7 +88,7 @@ hwhy=
 if [ ! -f $g ]; then
 	hwhy="the guest kernel has no 1 GiB hugetlb pages (CONFIG_HUGETLB_PAGE off, or a CPU without pdpe1gb)"
 elif ! grep -q 'hugepagesz=1G' /proc/cmdline; then
-	hwhy="the harness reserved no 1 GiB page for this guest (vm-run leaves hugepages=1 out when the guest has less than 3 GiB, e.g. KMT_BOCHS_MEMORY)"
+	hwhy="the harness reserved no 1 GiB page for this guest (vm-run leaves hugepages=1 out of a guest with too little memory to keep an aligned GiB free: less than 5 GiB in QEMU, 3 GiB in Bochs; see tests/tests.cfg memory, KMT_BOCHS_MEMORY)"
 elif [ "$(cat $g)" = 0 ]; then
 	hwhy="the guest kernel found no free naturally aligned GiB for hugepages=1 at boot (a harness memory layout bug: see ci/vm-run)"
 fi

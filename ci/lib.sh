@@ -76,6 +76,9 @@ help_or_bad() {
 #   matrix_configs TEST       TEST's configurations (TEST: tests/NAME, a
 #                             path to the program, or NAME), one a line
 #   matrix_cpus TEST          its guest's vCPUs
+#   matrix_machine TEST       its machine settings, NAME=VALUE lines as
+#                             TEST --list-configs prints them (cpus=N
+#                             unless 1, memory=MIB, timeout=SECONDS)
 matrix_query() {
 	_mq=$(awk "$@" -f "$ci/matrix.awk" "${KMT_CONFIGS_FILE:-$ci/configs}" \
 		"${KMT_MATRIX:-${ci%/ci}/tests/tests.cfg}" 2>&1) ||
@@ -90,6 +93,9 @@ matrix_configs() {
 }
 matrix_cpus() {
 	matrix_query -v what=cpus -v test="${1##*/}"
+}
+matrix_machine() {
+	matrix_query -v what=machine -v test="${1##*/}"
 }
 
 # must CMD...: run a helper; turn its last "name: error: why" (else its

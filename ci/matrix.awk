@@ -11,6 +11,9 @@
 #             with group= only those in one of the groups named
 #   configs   test=NAME's configurations, one a line
 #   cpus      test=NAME's vCPUs
+#   machine   test=NAME's machine settings as --list-configs prints them
+#             after its configurations: "cpus=N" (unless 1), "memory=MIB"
+#             and "timeout=SECONDS" (when the stanza sets them)
 #   groups    every group, one a line, in order of first use
 #   c         lib/matrix.c, the table lib/kvm_test.c answers
 #             --list-configs from
@@ -50,9 +53,9 @@ function cstr(s) {
 
 BEGIN {
 	known["default"] = 1
-	if (what !~ /^(check|tests|configs|cpus|groups|c)$/)
-		fail("what=" what ": one of check tests configs cpus groups c")
-	if ((what == "configs" || what == "cpus") && test == "")
+	if (what !~ /^(check|tests|configs|cpus|machine|groups|c)$/)
+		fail("what=" what ": one of check tests configs cpus machine groups c")
+	if (what ~ /^(configs|cpus|machine)$/ && test == "")
 		fail("what=" what " needs test=NAME")
 }
 
@@ -120,8 +123,21 @@ FILENAME == ARGV[1] {
 		if (val !~ /^[1-8]$/)
 			fail(where() ": [" cur "] cpus is 1 to 8, not '" val "'")
 		cpus[cur] = val + 0
+	} else if (key == "memory") {
+		# MiB or GiB; QEMU's "-m" takes it, two such guests side by side
+		# (make -j2) must fit a 24 GiB host.
+		if (val !~ /^[1-9][0-9]*[MG]$/)
+			fail(where() ": [" cur "] memory is a size like 1536M or 5G, not '" val "'")
+		mem = substr(val, 1, length(val) - 1) * (val ~ /G$/ ? 1024 : 1)
+		if (mem < 512 || mem > 8192)
+			fail(where() ": [" cur "] memory is 512M to 8G, not '" val "'")
+		memory[cur] = mem
+	} else if (key == "timeout") {
+		if (val !~ /^[1-9][0-9]*$/ || val + 0 < 30 || val + 0 > 3600)
+			fail(where() ": [" cur "] timeout is 30 to 3600 seconds, not '" val "'")
+		timeout[cur] = val + 0
 	} else {
-		fail(where() ": unknown key '" key "' (configs, groups, cpus)")
+		fail(where() ": unknown key '" key "' (configs, groups, cpus, memory, timeout)")
 	}
 }
 
@@ -150,11 +166,18 @@ END {
 			if (ok)
 				print "tests/" n
 		}
-	} else if (what == "configs" || what == "cpus") {
+	} else if (what ~ /^(configs|cpus|machine)$/) {
 		if (!(test in seen))
 			fail("no test '" test "' in " FILENAME)
 		if (what == "cpus") {
 			print cpus[test]
+		} else if (what == "machine") {
+			if (cpus[test] != 1)
+				print "cpus=" cpus[test]
+			if (test in memory)
+				print "memory=" memory[test]
+			if (test in timeout)
+				print "timeout=" timeout[test]
 		} else {
 			n = split(configs[test], w)
 			for (i = 1; i <= n; i++)
@@ -171,8 +194,9 @@ END {
 		print "const struct matrix_test matrix_tests[] = {"
 		for (t = 1; t <= ntests; t++) {
 			n = order[t]
-			printf "\t{ .name = %s, .configs = %s, .groups = %s, .cpus = %d },\n",
-				cstr(n), cstr(configs[n]), cstr(groups[n]), cpus[n]
+			printf "\t{ .name = %s, .configs = %s, .groups = %s, .cpus = %d, .memory_mib = %d, .timeout = %d },\n",
+				cstr(n), cstr(configs[n]), cstr(groups[n]), cpus[n],
+				memory[n], timeout[n]
 		}
 		print "\t{ 0 }"
 		print "};"

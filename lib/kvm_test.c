@@ -11,7 +11,8 @@
 
 /*
  * The matrix's configurations for this program, one a line, then the
- * machine's settings as NAME=VALUE lines (ci/vm-run reads "cpus=N").
+ * machine's settings as NAME=VALUE lines for ci/vm-run: "cpus=N",
+ * "memory=MIB", "timeout=SECONDS" (those the stanza sets).
  */
 static void list_configs(const char *argv0)
 {
@@ -27,6 +28,10 @@ static void list_configs(const char *argv0)
 		printf("%s\n", tok);
 	if (t->cpus != 1)
 		printf("cpus=%u\n", t->cpus);
+	if (t->memory_mib)
+		printf("memory=%u\n", t->memory_mib);
+	if (t->timeout)
+		printf("timeout=%u\n", t->timeout);
 }
 
 /* $NAME, strictly parsed (the harness sets it); @dflt when unset. */

@@ -14,6 +14,12 @@ struct matrix_test {
 	const char *configs;	/* ci/configs names, space-separated */
 	const char *groups;	/* ci/run -g words, space-separated */
 	unsigned int cpus;	/* the harness guest's vCPUs */
+	unsigned int memory_mib;	/* its RAM; 0: the machine's default */
+	/*
+	 * Seconds the guest may stay silent in QEMU (ci/vm-run --timeout,
+	 * scaled for slower emulators); 0: the harness's default.
+	 */
+	unsigned int timeout;
 };
 
 /* Ends with an entry whose name is NULL. */

@@ -5,7 +5,8 @@
 # tests/tests.cfg, is the one place that says which test program runs in
 # which configuration; prints TAP, a point for each of:
 #   - the matrix is well formed and names only configurations of
-#     ci/configs (ci/matrix.awk)
+#     ci/configs (ci/matrix.awk); a bad machine setting (memory, timeout,
+#     cpus) or key is an error, good ones are answered as written
 #   - Makefile.am's KVM_TESTS are the matrix's programs ($KMT_KVM_TESTS
 #     from make check, else read from Makefile.am)
 #   - each test source (tests/*.c) declares no configuration of its own:
@@ -52,6 +53,30 @@ if [ "$ok" = 0 ]; then
 	exit 1
 fi
 matrix=$(matrix_tests)
+
+# Bad values get one "matrix: error:" line and exit 99, the good ones are
+# answered as --list-configs would print them.
+bad=0
+for stanza in 'memory = 5T' 'memory = 256M' 'memory = 9G' 'timeout = 10' \
+	'timeout = 2m' 'cpus = 9' 'features = la57'; do
+	printf '[t]\nconfigs = shadow\ngroups = quick\n%s\n' "$stanza" >"$tmp/m.cfg"
+	r=0
+	awk -v what=check -f "$ci/matrix.awk" "$ci/configs" "$tmp/m.cfg" \
+		>"$tmp/out" 2>"$tmp/err" || r=$?
+	[ "$r" = 99 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+		grep -q '^matrix: error: ' "$tmp/err" || {
+		bad=1
+		echo "'$stanza': exit $r, stderr: $(cat "$tmp/err")" >>"$tmp/why"
+	}
+done
+printf '[t]\nconfigs = shadow\ngroups = quick\nmemory = 2G\ntimeout = 90\ncpus = 2\n' >"$tmp/m.cfg"
+got=$(awk -v what=machine -v test=t -f "$ci/matrix.awk" "$ci/configs" "$tmp/m.cfg" 2>&1 |
+	tr '\n' ' ')
+[ "$got" = "cpus=2 memory=2048 timeout=90 " ] || {
+	bad=1
+	echo "memory = 2G, timeout = 90, cpus = 2 answered '$got'" >>"$tmp/why"
+}
+check $((1 - bad)) "bad memory, timeout, cpus and unknown keys are one error line, exit 99; good ones answered in MiB and seconds"
 
 # --- Makefile.am -----------------------------------------------------------
 kvm=${KMT_KVM_TESTS:-$(awk '
@@ -167,8 +192,7 @@ for t in $matrix; do
 	fi
 	{
 		matrix_configs "$t"
-		cpus=$(matrix_cpus "$t")
-		[ "$cpus" = 1 ] || echo "cpus=$cpus"
+		matrix_machine "$t"
 	} >"$tmp/want"
 	ok=1
 	"$b" --list-configs </dev/null >"$tmp/got" 2>"$tmp/err" || ok=0
