@@ -30,12 +30,13 @@ enum guest_op_code {
 	OP_USER_WRITE32, /* OP_WRITE32 at CPL 3 */
 	OP_SET_WP,	/* CR0.WP = value (0 or 1) */
 	OP_FETCH,	/* call va (the host put a RET there): an ifetch */
-	OP_SET_CR4,	/* CR4 = (CR4 & ~va) | value (SMEP, SMAP bits) */
+	OP_SET_CR4,	/* CR4 = (CR4 & ~va) | value (PSE, SMEP, SMAP bits) */
 	OP_SET_AC,	/* EFLAGS.AC = value (STAC / CLAC): kept for the ops
 			 * after it, also across CPL 3 accesses */
 	OP_NR_CODES,
 };
 
+#define OP_CR4_PSE	(1U << 4)
 #define OP_CR4_SMEP	(1U << 20)
 #define OP_CR4_SMAP	(1U << 21)
 

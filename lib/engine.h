@@ -92,7 +92,7 @@ struct prediction {
 	u32 nr_stale;
 	/*
 	 * The second vCPU (ops flagged OPF_VCPU1): its own CR3, CR0.WP,
-	 * CR4.SMEP/SMAP and EFLAGS.AC,
+	 * CR4.PSE/SMEP/SMAP and EFLAGS.AC,
 	 * and the one table entry vCPU 0 changed since vCPU 1 last flushed
 	 * (its TLB, or a shadow page KVM has not synced for it yet, may
 	 * still hold the old translation: either is accepted until vCPU 1
@@ -100,7 +100,7 @@ struct prediction {
 	 */
 	struct {
 		u64 cr3;
-		bool wp, smep, smap, ac;
+		bool wp, smep, smap, ac, pse_off;
 		bool pending;
 		bool accessed;	/* it walked since the entry changed */
 		u64 entry_pa, old;
@@ -372,6 +372,10 @@ enum eng_step_kind {
 				 * accesses and control toggles, lowest
 				 * first) at offset va of that page */
 	STEP_UPPER_PERM,	/* region a's level-b entry: U/W bits = val */
+	STEP_PSE,		/* CR4.PSE=0, code's 4-bit accesses (probe
+				 * items) on page b of region a (the first
+				 * from a with a large PDE) at offset va, then
+				 * CR4.PSE=1 and each VA read again */
 	STEP_NR_KINDS,
 };
 
@@ -413,6 +417,10 @@ struct eng_params {
 				 * a PTE set, then accesses of every kind
 				 * and control toggles on its page */
 	bool smep_fixed;	/* perm, but CR4.SMEP stays as it entered */
+	bool pse_toggle;	/* non-PAE: STEP_PSE, large PDEs read as
+				 * page tables while CR4.PSE=0 */
+	bool pse_keep_pdes;	/* STEP_PSE without rewriting the large PDEs
+				 * around it (see emit_pse()) */
 	bool smap_ac_writes;	/* keep the writes of smap_ac_trap() */
 };
 
@@ -446,6 +454,10 @@ struct eng_random {
 	struct rng extra;
 	/* The same for the permission steps (prm.perm): a stream of theirs. */
 	struct rng perm;
+	/* And for STEP_PSE (prm.pse_toggle). */
+	struct rng pse;
+	/* A STEP_PSE read a large page as a table: no huge checks after. */
+	bool pse_tables;
 	/* The entry vCPU 0 changed last: table t entry idx, or a PDE. */
 	bool edit_pde;
 	u32 edit_table, edit_idx, edit_region;

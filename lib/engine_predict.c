@@ -215,7 +215,7 @@ static void swap_bool(bool *a, bool *b)
 }
 
 /*
- * Predicting an op of vCPU 1: its CR3, CR0.WP, CR4.SMEP/SMAP and
+ * Predicting an op of vCPU 1: its CR3, CR0.WP, CR4.PSE/SMEP/SMAP and
  * EFLAGS.AC in the walker's place.
  */
 static void swap_vcpu(struct prediction *p, const struct guest_op *op)
@@ -230,6 +230,7 @@ static void swap_vcpu(struct prediction *p, const struct guest_op *op)
 	swap_bool(&p->pt.smep, &p->v1.smep);
 	swap_bool(&p->pt.smap, &p->v1.smap);
 	swap_bool(&p->pt.ac, &p->v1.ac);
+	swap_bool(&p->pt.pse_off, &p->v1.pse_off);
 }
 
 static void outcome_of_walk(struct prediction *p, const struct guest_op *op,
@@ -361,6 +362,7 @@ void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
 	p->v1.smep = p->pt.smep;
 	p->v1.smap = p->pt.smap;
 	p->v1.ac = p->pt.ac;
+	p->v1.pse_off = p->pt.pse_off;
 }
 
 /* vCPU 1 flushed: the whole TLB (CR3 load) or one VA (INVLPG). */
@@ -383,6 +385,8 @@ static void v1_flush(struct prediction *p, const struct guest_op *op)
 /* OP_SET_CR4: the bits of its mask the walker knows of. */
 static void set_cr4(struct prediction *p, const struct guest_op *op)
 {
+	if (op->va & OP_CR4_PSE)
+		p->pt.pse_off = !(op->value & OP_CR4_PSE);
 	if (op->va & OP_CR4_SMEP)
 		p->pt.smep = op->value & OP_CR4_SMEP;
 	if (op->va & OP_CR4_SMAP)

@@ -288,10 +288,14 @@ static void fill_code(struct ptgen *g)
  * pages of L1's NPT/EPT, and KVM recreates huge mappings from direct
  * shadow pages only (kvm_mmu_zap_collapsible_sptes), so L2's 4 KiB
  * mappings of a dirty-logged range stay until something zaps them.
+ * Nor once a STEP_PSE used a large page's first 4 KiB as a page table:
+ * KVM write-protects a gfn it shadows as a guest table and maps no huge
+ * page over it while that shadow page lives, which may be to the end
+ * (Documentation/virt/kvm/x86/mmu.rst, write protection).
  */
 static bool huge_checked(const struct eng_random *r)
 {
-	return !r->g->l2;
+	return !r->g->l2 && !r->pse_tables;
 }
 
 void eng_random_setup(struct eng_random *r, struct ptgen *g,
@@ -308,6 +312,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	r->nr_entries = (u32)(PAGE_SIZE_4K / pg_entry_size(r->mode));
 	rng_seed(&r->extra, g->seed ^ 0x5eed0f5eed0f5eedULL);
 	rng_seed(&r->perm, g->seed ^ 0x9e3779b97f4a7c15ULL);
+	rng_seed(&r->pse, g->seed ^ 0x2545f4914f6cdd1dULL);
 	pick_regions(r, prm->nr_regions);
 	for (i = 0; (prm->fetch || g->l2) && i < ENG_NR_HOT; i++)
 		r->hot[i] = (u32)below(r, r->nr_entries);
@@ -591,8 +596,27 @@ static void draw_perm(struct eng_random *r, struct eng_steps *out)
 }
 
 /*
+ * CR4.PSE=0 for a few accesses (reads and writes, at CPL 0 and 3, and
+ * fetches: those that reach a RET), from r->pse.
+ */
+static void draw_pse(struct eng_random *r, struct eng_steps *out)
+{
+	static const u8 kinds[] = {
+		PI_READ, PI_READ, PI_WRITE, PI_WRITE, PI_USER_READ,
+		PI_USER_WRITE, PI_FETCH,
+	};
+	u32 code = 0, i;
+
+	for (i = 0; i < ENG_PROBE_ITEMS; i++)
+		code |= (u32)kinds[rng_below(&r->pse, ARRAY_SIZE(kinds))] << (4 * i);
+	push(out, STEP_PSE, code, (u32)rng_below(&r->pse, r->nr_regions),
+	     (u32)rng_below(&r->pse, r->nr_entries),
+	     rng_below(&r->pse, PAGE_SIZE_4K / 4) * 4, 0);
+}
+
+/*
  * Steps beside the others, from r->extra: vCPU 1, CLEAR, MADV_COLLAPSE;
- * from r->perm: the permission steps.
+ * from r->perm: the permission steps; from r->pse: STEP_PSE.
  */
 static void draw_added(struct eng_random *r, struct eng_steps *out)
 {
@@ -611,6 +635,8 @@ static void draw_added(struct eng_random *r, struct eng_steps *out)
 		     rng_next(&r->extra), rng_next(&r->extra));
 	if (r->prm.perm)
 		draw_perm(r, out);
+	if (r->prm.pse_toggle && rng_below(&r->pse, 100) < 4)
+		draw_pse(r, out);
 }
 
 static void draw_step(struct eng_random *r, struct eng_steps *out)
@@ -1099,13 +1125,14 @@ static void emit_ac(struct eng_random *r, bool on)
  * order drawn: U/S with and without WP, SMEP and SMAP, as kut's access.c
  * enumerates them, through KVM's shadow pages of each role.
  */
+static const u32 item_ops[] = {
+	[PI_READ] = OP_READ32, [PI_WRITE] = OP_WRITE32,
+	[PI_FETCH] = OP_FETCH, [PI_USER_READ] = OP_USER_READ32,
+	[PI_USER_WRITE] = OP_USER_WRITE32,
+};
+
 static void emit_probe(struct eng_random *r, const struct eng_step *st)
 {
-	static const u32 codes[] = {
-		[PI_READ] = OP_READ32, [PI_WRITE] = OP_WRITE32,
-		[PI_FETCH] = OP_FETCH, [PI_USER_READ] = OP_USER_READ32,
-		[PI_USER_WRITE] = OP_USER_WRITE32,
-	};
 	struct ptgen *g = r->g;
 	u64 base = r->region[st->a % r->nr_regions];
 	u32 idx = st->b % r->nr_entries, i, t, it;
@@ -1124,9 +1151,9 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
 	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
 		it = (st->code >> (4 * i)) & 0xf;
 		va = base + idx * PAGE_SIZE_4K + ((st->va + 4 * i) & 0xffc);
-		if (it < ARRAY_SIZE(codes)) {
+		if (it < ARRAY_SIZE(item_ops)) {
 			struct eng_step acc = { .kind = STEP_ACCESS,
-						.code = codes[it], .va = va };
+						.code = item_ops[it], .va = va };
 
 			emit_access(r, &acc);
 		} else if (it <= PI_WP1) {
@@ -1148,6 +1175,87 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
 		emit_cr4(r, 1, was.smap);
 	if (g->p.pt.ac != was.ac)
 		emit_ac(r, was.ac);
+}
+
+/*
+ * STEP_PSE: with CR4.PSE=0 a 4 MiB PDE points at a page table, the large
+ * page's first 4 KiB (SDM vol. 3, 4.3): its tag words are present,
+ * read-only PTEs onto that same page, U/S from their offset.  A MOV to
+ * CR4 that changes only PSE need not flush the TLB (SDM vol. 3,
+ * 4.10.4.1), so a CR3 load follows each toggle; each VA is read again
+ * under CR4.PSE=1, the large page's once more.  KVM's shadow pages do
+ * not record CR4.PSE in their role (only the vCPU's role.ext does), so
+ * shadow pages built under one value must not serve the other.  Pending
+ * host writes are forced first: the A bits such walks set land in data
+ * pages, whose contents are compared.
+ *
+ * They do (tests/known-issues: pse-toggle-stale-sp; Linux 6.1, shadow
+ * paging): the PD's shadow page keeps the children linked under the old
+ * value, so every large PDE the step meets would fail it.  The guest
+ * therefore rewrites its large PDEs (same values) at each toggle, which
+ * makes KVM zap those links, and the step checks the rest: the walk by
+ * CR4.PSE, A/D bits in a data page used as a table, KVM's write tracking
+ * of that page; prm.pse_keep_pdes leaves the rewrites out (fuzz's
+ * "known:" point).
+ */
+static void rewrite_large_pdes(struct eng_random *r)
+{
+	struct ptgen *g = r->g;
+	u32 i;
+
+	if (r->prm.pse_keep_pdes)
+		return;
+	for (i = 0; i < r->nr_regions; i++) {
+		u64 epa = ptgen_entry_pa(g, r->region[i], 2);
+		u64 e = epa ? ptgen_entry(g, epa) : 0;
+
+		if ((e & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS))
+			ptgen_set_entry(g, epa, e, 0);
+	}
+}
+
+static void emit_pse(struct eng_random *r, const struct eng_step *st)
+{
+	struct ptgen *g = r->g;
+	u64 base = r->region[st->a % r->nr_regions], va[ENG_PROBE_ITEMS];
+	u32 idx = st->b % r->nr_entries, i, it;
+	bool base_large = false;
+
+	if (r->mode != PAGING_NONPAE)
+		return;
+	for (i = 0; i < r->nr_regions; i++) {
+		u64 b = r->region[(st->a + i) % r->nr_regions];
+		u64 epa = ptgen_entry_pa(g, b, 2);
+
+		if (epa && (ptgen_entry(g, epa) & (PTE_P | PTE_PS)) ==
+			   (PTE_P | PTE_PS)) {
+			base = b;
+			base_large = true;
+			break;
+		}
+	}
+	ptgen_force(g);
+	r->pse_tables |= base_large;
+	ptgen_op(g, OP_SET_CR4, OP_CR4_PSE, 0, 0);
+	rewrite_large_pdes(r);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
+		struct eng_step acc = { .kind = STEP_ACCESS };
+
+		it = (st->code >> (4 * i)) & 0xf;
+		va[i] = base + idx * PAGE_SIZE_4K + ((st->va + 4 * i) & 0xffc);
+		acc.code = it < ARRAY_SIZE(item_ops) ? item_ops[it] : OP_READ32;
+		acc.va = va[i];
+		emit_access(r, &acc);
+	}
+	ptgen_op(g, OP_SET_CR4, OP_CR4_PSE, OP_CR4_PSE, 0);
+	rewrite_large_pdes(r);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+	for (i = 0; i < ENG_PROBE_ITEMS; i++) {
+		struct eng_step acc = { STEP_ACCESS, OP_READ32, 0, 0, va[i], 0 };
+
+		emit_access(r, &acc);
+	}
 }
 
 /*
@@ -1229,6 +1337,9 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		break;
 	case STEP_UPPER_PERM:
 		emit_upper_perm(r, st);
+		break;
+	case STEP_PSE:
+		emit_pse(r, st);
 		break;
 	}
 }

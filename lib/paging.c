@@ -107,6 +107,22 @@ static bool is_leaf(enum paging_mode mode, int level, u64 entry)
 	return entry & PTE_PS;
 }
 
+/* Whether the walk ends at @entry, under the controls of @pt. */
+static bool walk_leaf(const struct pgtable *pt, int level, u64 entry)
+{
+	if (pt->pse_off && pt->mode == PAGING_NONPAE && level == 2)
+		return false;
+	return is_leaf(pt->mode, level, entry);
+}
+
+/* The next table's (or the page's) address, as the walk sees @entry. */
+static u64 walk_entry_addr(const struct pgtable *pt, int level, u64 entry)
+{
+	if (!walk_leaf(pt, level, entry))
+		return entry & addr_mask_4k(pt->mode);
+	return pg_entry_addr(pt->mode, level, entry);
+}
+
 u64 pg_entry_addr(enum paging_mode mode, int level, u64 entry)
 {
 	if (!is_leaf(mode, level, entry) || level == 1)
@@ -274,7 +290,7 @@ static u64 reserved_bits(const struct pgtable *pt, int level, u64 entry)
 	u64 rsvd;
 
 	if (pt->mode == PAGING_NONPAE) {
-		if (level == 2 && (entry & PTE_PS)) {
+		if (level == 2 && (entry & PTE_PS) && !pt->pse_off) {
 			/* PSE-36: bit 21 reserved; PA bits past maxphyaddr. */
 			rsvd = 1ULL << 21;
 			if (pt->maxphyaddr < 40)
@@ -460,6 +476,7 @@ int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 	w->smep = pt->smep;
 	w->smap = pt->smap;
 	w->ac = pt->ac;
+	w->pse_off = pt->pse_off;
 	if (pt->ept)
 		return ept_walk(pt, cr3, va, access, set_ad, w);
 	for (;; level--) {
@@ -485,14 +502,14 @@ int pg_walk(const struct pgtable *pt, u64 cr3, u64 va, u32 access,
 			u_all &= !!(s->entry & PTE_U);
 			nx_any |= !!(s->entry & PTE_NX);
 		}
-		if (is_leaf(pt->mode, level, s->entry))
+		if (walk_leaf(pt, level, s->entry))
 			break;
-		table = pg_entry_addr(pt->mode, level, s->entry);
+		table = walk_entry_addr(pt, level, s->entry);
 	}
 	if (!permitted(pt, access, w_all, u_all, nx_any))
 		return walk_fault(w, VEC_PF, bits | PFERR_P);
 	w->page_size = pg_level_size(pt->mode, level);
-	w->pa = pg_entry_addr(pt->mode, level, w->steps[w->nr_steps - 1].entry) |
+	w->pa = walk_entry_addr(pt, level, w->steps[w->nr_steps - 1].entry) |
 		(va & (w->page_size - 1));
 	if (set_ad)
 		set_accessed_dirty(pt, w);
@@ -514,8 +531,9 @@ void pg_walk_format(const struct pgtable *pt, const struct pg_walk *w,
 			     w->access & PFERR_F ? ", fetch" : "");
 	if (!pt->ept && n < size)
 		n += (size_t)snprintf(buf + n, size - n,
-			"\n  under CR0.WP=%d CR4.SMEP=%d CR4.SMAP=%d EFLAGS.AC=%d",
-			w->wp, w->smep, w->smap, w->ac);
+			"\n  under CR0.WP=%d CR4.SMEP=%d CR4.SMAP=%d EFLAGS.AC=%d%s",
+			w->wp, w->smep, w->smap, w->ac,
+			w->pse_off ? " CR4.PSE=0" : "");
 	for (i = 0; i < w->nr_steps && n < size; i++) {
 		const struct pg_walk_step *s = &w->steps[i];
 

@@ -86,6 +86,11 @@ struct pgtable {
 	bool smep;
 	bool smap;
 	bool ac;
+	/*
+	 * CR4.PSE=0 (non-PAE; the builders assume PSE=1): PDE bit 7 is
+	 * ignored, every present PDE points at a page table.
+	 */
+	bool pse_off;
 	int maxphyaddr;
 	/*
 	 * The tables are an EPT (Intel SDM 29.3): PAGING_LM4's geometry,
@@ -108,6 +113,7 @@ struct pg_walk {
 	u64 va;
 	u32 access;		/* PFERR_W / PFERR_U / PFERR_F */
 	bool wp, smep, smap, ac;	/* the controls it was checked under */
+	bool pse_off;
 	int nr_steps;
 	struct pg_walk_step steps[PG_MAX_LEVELS];
 	bool fault;

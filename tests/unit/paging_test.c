@@ -406,6 +406,37 @@ static void random_check(struct fake_mem *m, enum paging_mode mode, u64 seed)
 	free(maps);
 }
 
+/*
+ * CR4.PSE=0 (SDM vol. 3, 4.3): PDE bit 7 is ignored, so a 4 MiB PDE
+ * points at a page table at its bits 31:12, and PSE-36's bit 21 is no
+ * longer reserved.
+ */
+static void known_pse_off(struct fake_mem *m)
+{
+	struct pgtable pt;
+	u64 pd;
+
+	fake_pgtable(&pt, m, PAGING_NONPAE);
+	pd = pt.root;
+	pg_map(&pt, 0x00800000, 0x00c00000, PAGE_SIZE_4M, PTE_W | PTE_U);
+	/* The large page's first 4 KiB, as a table: PTE[5] -> 0x00123000. */
+	pg_write_entry(&pt, 0x00c00000 + 5 * 4, 0x00123005);
+	pt.pse_off = true;
+	expect_walk(&pt, 0x00805abc, 0, false, 0, 0x00123abc,
+		    "CR4.PSE=0: a 4 MiB PDE points at a page table");
+	expect_walk(&pt, 0x00805abc, PFERR_W, true, PFERR_P | PFERR_W, 0,
+		    "CR4.PSE=0: the PTE's R/W=0 counts, not the PDE's");
+	expect_walk(&pt, 0x00806abc, 0, true, 0, 0,
+		    "CR4.PSE=0: a zero word of the large page is a not-present PTE");
+	pg_write_entry(&pt, pd + 2 * 4, pg_read_entry(&pt, pd + 2 * 4) | 1 << 21);
+	pg_write_entry(&pt, 0x00e00000 + 5 * 4, 0x00456005);
+	expect_walk(&pt, 0x00805abc, 0, false, 0, 0x00456abc,
+		    "CR4.PSE=0: PDE bit 21 is not reserved but a table address bit");
+	pt.pse_off = false;
+	expect_walk(&pt, 0x00805abc, 0, true, PFERR_P | PFERR_RSVD, 0,
+		    "CR4.PSE=1 again: the same PDE maps 4 MiB, bit 21 reserved");
+}
+
 int main(int argc, char **argv)
 {
 	struct fake_mem m = { 0 };
@@ -419,6 +450,7 @@ int main(int argc, char **argv)
 	tap_init(stdout);
 	tap_diag("seed %" PRIu64, seed);
 	known_nonpae(&m);
+	known_pse_off(&m);
 	known_pae(&m);
 	known_lm(&m, PAGING_LM4);
 	known_lm(&m, PAGING_LM5);
