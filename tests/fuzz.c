@@ -2,9 +2,10 @@
 /*
  * The randomized differential engine over every paging mode and MMU
  * configuration: guest page-table edits, flushes, CR3 switches, CR0.WP,
- * CR4.SMEP/SMAP and EFLAGS.AC toggles (where CPUID has them), U/S and R/W
- * at every level, A/D bits read back and accesses of every kind (CPL 0
- * and 3 reads and writes, fetches), interleaved with host-side
+ * CR4.PSE (non-PAE), CR4.SMEP/SMAP and EFLAGS.AC toggles (where CPUID has
+ * them), U/S and R/W at every level, A/D bits read back and accesses of
+ * every kind (CPL 0 and 3 reads and writes, fetches), interleaved with
+ * host-side
  * events (host stores to guest page-table entries, MADV_DONTNEED,
  * mprotect, memslot delete/recreate and KVM_MR_MOVE, dirty logging on,
  * off and fetched), every outcome predicted by the reference walker
