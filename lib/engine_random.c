@@ -1177,6 +1177,32 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
 		emit_ac(r, was.ac);
 }
 
+/* The PA of the PDE of @va when it maps a large page, else 0. */
+static u64 large_pde_pa(struct eng_random *r, u64 va)
+{
+	u64 epa = ptgen_entry_pa(r->g, va, 2);
+
+	if (epa && (ptgen_entry(r->g, epa) & (PTE_P | PTE_PS)) ==
+		   (PTE_P | PTE_PS))
+		return epa;
+	return 0;
+}
+
+/* Every large PDE of the regions stored again as it is (emit_pse()). */
+static void rewrite_large_pdes(struct eng_random *r)
+{
+	u32 i;
+
+	if (r->prm.pse_keep_pdes)
+		return;
+	for (i = 0; i < r->nr_regions; i++) {
+		u64 epa = large_pde_pa(r, r->region[i]);
+
+		if (epa)
+			ptgen_set_entry(r->g, epa, ptgen_entry(r->g, epa), 0);
+	}
+}
+
 /*
  * STEP_PSE: with CR4.PSE=0 a 4 MiB PDE points at a page table, the large
  * page's first 4 KiB (SDM vol. 3, 4.3): its tag words are present,
@@ -1198,22 +1224,6 @@ static void emit_probe(struct eng_random *r, const struct eng_step *st)
  * of that page; prm.pse_keep_pdes leaves the rewrites out (fuzz's
  * "known:" point).
  */
-static void rewrite_large_pdes(struct eng_random *r)
-{
-	struct ptgen *g = r->g;
-	u32 i;
-
-	if (r->prm.pse_keep_pdes)
-		return;
-	for (i = 0; i < r->nr_regions; i++) {
-		u64 epa = ptgen_entry_pa(g, r->region[i], 2);
-		u64 e = epa ? ptgen_entry(g, epa) : 0;
-
-		if ((e & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS))
-			ptgen_set_entry(g, epa, e, 0);
-	}
-}
-
 static void emit_pse(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -1225,10 +1235,8 @@ static void emit_pse(struct eng_random *r, const struct eng_step *st)
 		return;
 	for (i = 0; i < r->nr_regions; i++) {
 		u64 b = r->region[(st->a + i) % r->nr_regions];
-		u64 epa = ptgen_entry_pa(g, b, 2);
 
-		if (epa && (ptgen_entry(g, epa) & (PTE_P | PTE_PS)) ==
-			   (PTE_P | PTE_PS)) {
+		if (large_pde_pa(r, b)) {
 			base = b;
 			base_large = true;
 			break;
