@@ -587,10 +587,8 @@ int main(int argc, char **argv)
 	struct kmem_cg cg;
 	struct kmem_snapshot base;
 	bool acct;
-	static const char *const names[] = {
-		"nonpae-4k", "nonpae-pse", "pae", "64", "la57", "nested",
-		"nonpae-pse0", NULL,
-	};
+	/* --mode's choices: the variants' names. */
+	const char *names[ARRAY_SIZE(variants) + 1] = { 0 };
 	struct options o = { .variant = -1, .seed = 1, .steps = 1200, .rounds = 2 };
 	bool long_run = false, no_shrink = false;
 	const struct test_opt opts[] = {
@@ -621,6 +619,8 @@ int main(int argc, char **argv)
 	u64 seed;
 	u32 i;
 
+	for (i = 0; i < ARRAY_SIZE(variants); i++)
+		names[i] = variants[i].name;
 	kvm_test_start(argc, argv, &test, &plat);
 	if (long_run && !o.duration)
 		o.duration = 600;
