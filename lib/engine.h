@@ -63,8 +63,13 @@ void script_write_entry(struct op_script *s, const struct pgtable *pt,
 
 /* Host writes to guest entries pending at once (see the top). */
 #define ENG_MAX_STALE	1
-/* Guest physical memory the mirror may cover (every memslot below it). */
-#define ENG_MIRROR_MAX	(256ULL << 20)
+/*
+ * Guest physical memory the mirror may cover (every memslot below it).
+ * The mirror is reserved, not allocated: only what is copied or written
+ * costs memory.  Memslots in a sparse range (predict_begin_sparse()) are
+ * not copied at all.
+ */
+#define ENG_MIRROR_MAX	(4ULL << 30)
 /* VAs the second vCPU flushed with INVLPG since its pending entry changed. */
 #define ENG_V1_FRESH	8
 /* OP_SYNC value on vCPU 0: the host runs vCPU 1's next chunk of ops. */
@@ -121,6 +126,14 @@ void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p);
 /* The same for the tables @pt (in @vm's memory) instead of the VM's. */
 void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
 			  u64 cr3, struct prediction *p);
+/*
+ * The same, leaving guest memory in [@sparse_lo, @sparse_hi) out of the
+ * snapshot (a 1 GiB memslot): the mirror holds zeroes there, which the
+ * caller must make true by copying in every page it populated.
+ */
+void predict_begin_sparse(struct kvm_vm *vm, const struct pgtable *pt,
+			  u64 cr3, struct prediction *p, u64 sparse_lo,
+			  u64 sparse_hi);
 void predict_op(struct prediction *p, const struct guest_op *op);
 void prediction_free(struct prediction *p);
 
@@ -184,7 +197,15 @@ void fill_tags(struct kvm_vm *vm, u64 gpa, u64 size);
 struct ptgen_area {
 	u64 data_lo, data_hi;	/* 4 KiB pages, tagged */
 	u64 large_lo, large_hi;	/* large pages (4 MiB / 2 MiB aligned), tagged */
+	/*
+	 * A sparse range (a 1 GiB memslot, 0: none): one tagged 4 KiB page
+	 * in every ENG_SPARSE_STRIDE (ptgen_sparse_page()), the rest
+	 * never touched, so it is neither zeroed, copied nor compared.
+	 */
+	u64 sparse_lo, sparse_hi;
 };
+
+#define ENG_SPARSE_STRIDE	(32ULL << 20)
 
 struct eng_event;
 struct nested_l2;
@@ -218,6 +239,8 @@ struct ptgen {
 	bool forcing;
 	u64 huge_base;		/* KVM's huge mappings at EV_HUGE_BASELINE */
 	u64 huge_min;		/* the fewest at an EV_HUGE_CHECK */
+	u64 giant_base;		/* the same for 1 GiB mappings alone */
+	u64 giant_min;
 	u32 huge_checks;
 	struct kvm_vcpu *vcpu1;	/* a second vCPU on the same tables, or NULL */
 	/*
@@ -241,6 +264,12 @@ void ptgen_free(struct ptgen *g);
  * the tables are @l2's nested page table, the script runs in L2.
  */
 void ptgen_nested(struct ptgen *g, struct nested_l2 *l2);
+
+/*
+ * The @k-th tagged page of the sparse range (at a different 4 KiB of its
+ * stride each, so that its PTE index varies), or 0 past its end.
+ */
+u64 ptgen_sparse_page(const struct ptgen *g, u32 k);
 
 /* A random data page never handed out before. */
 u64 ptgen_page(struct ptgen *g);
@@ -311,8 +340,13 @@ enum eng_event_code {
 	EV_DIRTY_ON,		/* KVM_MEM_LOG_DIRTY_PAGES on @slot */
 	EV_DIRTY_OFF,
 	EV_DIRTY_GET,		/* every page the guest wrote must be dirty */
-	EV_HUGE_BASELINE,	/* KVM's huge mappings (pages_2m + pages_1g) */
-	EV_HUGE_CHECK,		/* at least the baseline again */
+	EV_HUGE_BASELINE,	/* KVM's huge mappings (pages_2m + pages_1g,
+				 * and pages_1g alone) */
+	EV_HUGE_CHECK,		/* at least the baseline again, both; and no
+				 * 1 GiB mapping where no memslot has an
+				 * aligned GiB (both: a = 1, the guest just
+				 * read its 1 GiB leaves: one at least where
+				 * a memslot on 1 GiB pages has one) */
 	EV_DIRTY_CLEAR,		/* KVM_CLEAR_DIRTY_LOG of pages [a, a + b) of
 				 * @slot (manual protect): re-protected */
 	EV_COLLAPSE,		/* madvise(MADV_COLLAPSE) [a, a + b) */
@@ -376,6 +410,10 @@ enum eng_step_kind {
 				 * items) on page b of region a (the first
 				 * from a with a large PDE) at offset va, then
 				 * CR4.PSE=1 and each VA read again */
+	STEP_GIANT,		/* the 1 GiB window: code an access of its
+				 * sparse page a at offset va; code 0: root
+				 * b's level-3 entry a directory (val 1) or
+				 * the leaf again (val 0); CR3 */
 	STEP_NR_KINDS,
 };
 
@@ -409,6 +447,16 @@ struct eng_params {
 	u32 window_slot;
 	u32 edge_slot;		/* the window's last part (0: none), so that
 				 * a large page spans two memslots */
+	/*
+	 * The 1 GiB window (0: none; modes with 1 GiB leaves): VA @giant
+	 * mapped by a level-3 leaf at @giant_pa (1 GiB aligned) in every
+	 * root, over memslot @giant_slot, which starts at @giant_pa or 2 MiB
+	 * above it (KVM may map it 1 GiB only in the first case).  Accessed
+	 * at area.sparse's pages only; the steps also turn the leaf into a
+	 * directory of 2 MiB pages in another order and back.
+	 */
+	u64 giant, giant_pa;
+	u32 giant_slot;
 	u32 data_slot;		/* memslot of area.data_lo..data_hi */
 	bool two_vcpus;		/* a second vCPU on the same tables
 				 * (g->vcpu1 set by the caller) */
@@ -456,6 +504,10 @@ struct eng_random {
 	struct rng perm;
 	/* And for STEP_PSE (prm.pse_toggle). */
 	struct rng pse;
+	/* And for STEP_GIANT (prm.giant). */
+	struct rng giant;
+	/* The 1 GiB window's directory of 2 MiB pages (map_giant()). */
+	u64 giant_pd;
 	/* A STEP_PSE read a large page as a table: no huge checks after. */
 	bool pse_tables;
 	/* The entry vCPU 0 changed last: table t entry idx, or a PDE. */

@@ -30,6 +30,16 @@ void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
 	fill_tags(vm, area->data_lo, area->data_hi - area->data_lo);
 	if (area->large_hi > area->large_lo)
 		fill_tags(vm, area->large_lo, area->large_hi - area->large_lo);
+	for (i = 0; ptgen_sparse_page(g, i); i++)
+		fill_tags(vm, ptgen_sparse_page(g, i), PAGE_SIZE_4K);
+}
+
+u64 ptgen_sparse_page(const struct ptgen *g, u32 k)
+{
+	u64 pa = g->area.sparse_lo + k * ENG_SPARSE_STRIDE +
+		 (k * 37 % 512) * PAGE_SIZE_4K;
+
+	return pa < g->area.sparse_hi ? pa : 0;
 }
 
 void ptgen_free(struct ptgen *g)
@@ -65,9 +75,17 @@ u64 ptgen_large_page(struct ptgen *g)
 
 void ptgen_start(struct ptgen *g)
 {
+	u32 i;
+
 	TEST_ASSERT(!g->started, "ptgen_start() twice");
 	g->started = true;
-	predict_begin_tables(g->vm, g->pt, g->pt->root, &g->p);
+	predict_begin_sparse(g->vm, g->pt, g->pt->root, &g->p, g->area.sparse_lo,
+			     g->area.sparse_hi);
+	for (i = 0; ptgen_sparse_page(g, i); i++) {
+		u64 pa = ptgen_sparse_page(g, i);
+
+		memcpy(g->p.mirror + pa, gpa_to_hva(g->vm, pa), PAGE_SIZE_4K);
+	}
 	g->p.all_user = g->all_user;
 	g->p.nested = g->l2 != NULL;
 	/* PAE caches PDPTEs at CR3 load: the host may have added some. */
@@ -190,7 +208,7 @@ void ptgen_set_entry(struct ptgen *g, u64 entry_pa, u64 val, u64 via_va)
 bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 {
 	struct guest_op_result *res = calloc(g->s.nr + 1, sizeof(*res));
-	u32 bad_ops = 0, bad_words = 0;
+	u32 bad_ops = 0, bad_words = 0, i;
 	bool ran, ok;
 
 	TEST_ASSERT(res && g->started && g->p.nr == g->s.nr,
@@ -211,6 +229,10 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 		if (g->area.large_hi > g->area.large_lo)
 			bad_words += compare_memory(g->vm, &g->p, g->area.large_lo,
 				g->area.large_hi - g->area.large_lo, 6);
+		for (i = 0; ptgen_sparse_page(g, i); i++)
+			bad_words += compare_memory(g->vm, &g->p,
+						    ptgen_sparse_page(g, i),
+						    PAGE_SIZE_4K, 6);
 	}
 	ok = ran && !bad_ops && !bad_words && !g->event_failures;
 	if (!ok)

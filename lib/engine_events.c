@@ -279,15 +279,69 @@ static u64 huge_mappings(struct kvm_vm *vm)
 	return vm_stat(vm, "pages_2m") + vm_stat(vm, "pages_1g");
 }
 
+/*
+ * Whether some memslot holds a whole aligned GiB whose host address is
+ * congruent to it (@backed: and is on 1 GiB host pages): without one KVM
+ * has nothing it may map with a 1 GiB entry (a GiB past a slot's edge,
+ * or host and guest addresses apart by less than a GiB, must be mapped
+ * smaller); with a backed one and a guest that maps it with a 1 GiB leaf
+ * (or TDP), nothing keeps KVM from it once the guest touched it.
+ */
+static bool slots_allow_1g(struct kvm_vm *vm, bool backed)
+{
+	u32 i;
+
+	for (i = 0; i < KVM_MAX_TEST_SLOTS; i++) {
+		struct kvm_memslot *m = &vm->slots[i];
+		u64 first = ALIGN_UP(m->gpa, PAGE_SIZE_1G);
+
+		if (m->used && first + PAGE_SIZE_1G <= m->gpa + m->mem.size &&
+		    !((m->gpa ^ (u64)(uintptr_t)m->mem.hva) % PAGE_SIZE_1G) &&
+		    (!backed || m->mem.backing == MEM_HUGETLB_1G))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * pages_1g against the memslots: none where they allow none; and, when
+ * the event says the guest mapped a backed GiB with a 1 GiB leaf and
+ * touched it (ev->a), at least one.
+ */
+static void check_geometry(struct ptgen *g, const struct eng_event *ev,
+			   u64 giant)
+{
+	if (giant && !slots_allow_1g(g->vm, false))
+		fail(g, ev, "pages_1g = %" PRIu64 " although no memslot holds an aligned GiB congruent to its host address (a huge mapping past a slot's edge or misaligned)",
+		     giant);
+	if (!giant && ev->a && slots_allow_1g(g->vm, true))
+		fail(g, ev, "pages_1g = 0 although a memslot on 1 GiB pages holds an aligned GiB that the guest maps with 1 GiB leaves and has just read (pages_2m %" PRIu64 ", pages_4k %" PRIu64 ")",
+		     vm_stat(g->vm, "pages_2m"), vm_stat(g->vm, "pages_4k"));
+}
+
+static void huge_baseline(struct ptgen *g, const struct eng_event *ev)
+{
+	g->huge_base = huge_mappings(g->vm);
+	g->giant_base = vm_stat(g->vm, "pages_1g");
+	check_geometry(g, ev, g->giant_base);
+}
+
 static void check_huge(struct ptgen *g, const struct eng_event *ev)
 {
-	u64 now = huge_mappings(g->vm);
+	u64 now = huge_mappings(g->vm), giant = vm_stat(g->vm, "pages_1g");
 
 	if (!g->huge_checks++ || now < g->huge_min)
 		g->huge_min = now;
+	if (g->huge_checks == 1 || giant < g->giant_min)
+		g->giant_min = giant;
 	if (now < g->huge_base)
 		fail(g, ev, "huge mappings not restored after dirty logging stopped: pages_2m + pages_1g = %" PRIu64 ", %" PRIu64 " before logging started (pages_4k %" PRIu64 ")",
 		     now, g->huge_base, vm_stat(g->vm, "pages_4k"));
+	if (giant < g->giant_base)
+		fail(g, ev, "1 GiB mappings not restored after dirty logging stopped: pages_1g = %" PRIu64 ", %" PRIu64 " before logging started (pages_2m %" PRIu64 ", pages_4k %" PRIu64 ")",
+		     giant, g->giant_base, vm_stat(g->vm, "pages_2m"),
+		     vm_stat(g->vm, "pages_4k"));
+	check_geometry(g, ev, giant);
 }
 
 /*
@@ -376,7 +430,7 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 		check_dirty(g, ev);
 		break;
 	case EV_HUGE_BASELINE:
-		g->huge_base = huge_mappings(g->vm);
+		huge_baseline(g, ev);
 		break;
 	case EV_HUGE_CHECK:
 		check_huge(g, ev);

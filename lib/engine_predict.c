@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine.h"
 #include "guest.h"
@@ -331,6 +332,13 @@ void predict_begin(struct kvm_vm *vm, u64 cr3, struct prediction *p)
 void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
 			  u64 cr3, struct prediction *p)
 {
+	predict_begin_sparse(vm, pt, cr3, p, 0, 0);
+}
+
+void predict_begin_sparse(struct kvm_vm *vm, const struct pgtable *pt,
+			  u64 cr3, struct prediction *p, u64 sparse_lo,
+			  u64 sparse_hi)
+{
 	u32 i;
 
 	memset(p, 0, sizeof(*p));
@@ -344,14 +352,30 @@ void predict_begin_tables(struct kvm_vm *vm, const struct pgtable *pt,
 	TEST_ASSERT(p->size <= ENG_MIRROR_MAX,
 		    "guest memory up to 0x%llx is too much to mirror",
 		    (unsigned long long)p->size);
-	p->mirror = calloc(1, p->size);
+	/* Reserved, not allocated: a sparse GiB costs what is written. */
+	p->mirror = mmap(NULL, p->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(p->mirror != MAP_FAILED, "mmap of a %llu MiB mirror: %m",
+		    (unsigned long long)(p->size >> 20));
 	p->written = calloc(1, p->size / PAGE_SIZE_4K / 8 + 1);
-	TEST_ASSERT(p->mirror && p->written, "out of memory");
+	TEST_ASSERT(p->written, "out of memory");
 	for (i = 0; i < KVM_MAX_TEST_SLOTS; i++) {
 		struct kvm_memslot *m = &vm->slots[i];
+		u64 lo = m->gpa, hi = m->gpa + m->mem.size;
 
-		if (m->used)
-			memcpy(p->mirror + m->gpa, m->mem.hva, m->mem.size);
+		if (!m->used)
+			continue;
+		/* The part of the slot below and above the sparse range. */
+		if (sparse_hi > sparse_lo && lo < sparse_hi && hi > sparse_lo) {
+			if (lo < sparse_lo)
+				memcpy(p->mirror + lo, m->mem.hva, sparse_lo - lo);
+			if (hi > sparse_hi)
+				memcpy(p->mirror + sparse_hi,
+				       (u8 *)m->mem.hva + (sparse_hi - lo),
+				       hi - sparse_hi);
+			continue;
+		}
+		memcpy(p->mirror + lo, m->mem.hva, m->mem.size);
 	}
 	p->pt = *pt;
 	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
@@ -444,7 +468,8 @@ void predict(struct kvm_vm *vm, const struct op_script *s, u64 cr3,
 
 void prediction_free(struct prediction *p)
 {
-	free(p->mirror);
+	if (p->mirror)
+		munmap(p->mirror, p->size);
 	free(p->written);
 	free(p->res);
 	free(p->alt);

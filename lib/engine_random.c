@@ -168,6 +168,9 @@ static bool region_taken(struct eng_random *r, u64 va)
 
 	if (win && va + r->large > win && va < win + r->prm.window_size)
 		return true;
+	if (r->prm.giant && va + r->large > r->prm.giant &&
+	    va < r->prm.giant + PAGE_SIZE_1G)
+		return true;
 	for (i = 0; i < r->nr_regions; i++)
 		if (r->region[i] == va)
 			return true;
@@ -214,6 +217,92 @@ static void map_window(struct eng_random *r)
 		       PTE_W | PTE_A | (r->g->l2 ? PTE_U : 0));
 }
 
+/* The 1 GiB window's level-3 entry: the leaf, or the directory. */
+static u64 giant_entry(const struct eng_random *r, bool split)
+{
+	if (split)
+		return pg_make_entry(r->mode, 3, r->giant_pd, PTE_W | PTE_A);
+	return pg_make_entry(r->mode, 3, r->prm.giant_pa, PTE_PS | PTE_W | PTE_A);
+}
+
+/*
+ * The 1 GiB window in every root, and its directory: 2 MiB pages over
+ * the same GiB with each pair of them swapped, so that a translation
+ * KVM kept from the other form reaches the wrong page.
+ */
+static void map_giant(struct eng_random *r)
+{
+	struct pgtable *pt = r->g->pt;
+	u32 root, i;
+
+	r->giant_pd = vm_alloc_table_page(r->g->vm);
+	for (i = 0; i < 512; i++)
+		pg_write_entry(pt, r->giant_pd + 8 * i,
+			       pg_make_entry(r->mode, 2, r->prm.giant_pa +
+					     (u64)(i ^ 1) * PAGE_SIZE_2M,
+					     PTE_PS | PTE_W | PTE_A));
+	for (root = 0; root < ENG_NR_ROOTS; root++)
+		pg_write_entry(pt, pg_entry_pa_alloc(pt, r->roots[root],
+						     r->prm.giant, 3),
+			       giant_entry(r, false));
+}
+
+/* Whether @root's 1 GiB window is the directory now. */
+static bool giant_split(struct eng_random *r, u64 root)
+{
+	u64 epa = pg_entry_pa(&r->g->p.pt, root, r->prm.giant, 3);
+
+	return epa && !(pg_read_entry(&r->g->p.pt, epa) & PTE_PS);
+}
+
+/* The VA of @pa (in the 1 GiB window) under the current root. */
+static u64 giant_va(struct eng_random *r, u64 pa)
+{
+	u64 off = pa - r->prm.giant_pa;
+
+	if (giant_split(r, ptgen_cr3(r->g)))
+		off ^= PAGE_SIZE_2M;
+	return r->prm.giant + off;
+}
+
+/* Root @root's window as the leaf (@split false) or the directory. */
+static void giant_set(struct eng_random *r, u32 root, bool split)
+{
+	struct ptgen *g = r->g;
+	u64 epa = pg_entry_pa(&g->p.pt, r->roots[root], r->prm.giant, 3);
+
+	if (!epa || giant_split(r, r->roots[root]) == split)
+		return;
+	ptgen_set_entry(g, epa, giant_entry(r, split), 0);
+	ptgen_load_cr3(g, ptgen_cr3(g));
+}
+
+/*
+ * Reads one word of every tagged page of the window under both roots
+ * (the leaf in each again first); or writes one under the first (while
+ * dirty logging).
+ */
+static void touch_giant(struct eng_random *r, bool write)
+{
+	struct ptgen *g = r->g;
+	u64 cr3 = ptgen_cr3(g), pa;
+	u32 root, k;
+
+	ptgen_force(g);
+	for (root = 0; root < (write ? 1 : ENG_NR_ROOTS); root++) {
+		if (!write)
+			giant_set(r, root, false);
+		ptgen_load_cr3(g, r->roots[root]);
+		for (k = 0; (pa = ptgen_sparse_page(g, k)); k++) {
+			if (write)
+				ptgen_write(g, giant_va(r, pa) + 0x80);
+			else
+				ptgen_read(g, giant_va(r, pa) + 0x40);
+		}
+	}
+	ptgen_load_cr3(g, cr3);
+}
+
 /* Another root, sharing the runtime's mappings (vm_new_root()). */
 static u64 new_root(struct eng_random *r)
 {
@@ -249,6 +338,9 @@ static void build_tables(struct eng_random *r)
 			pg_write_entry(pt, pg_entry_pa_alloc(pt, r->roots[root],
 							     r->region[i], 2),
 				       random_pde(r));
+	/* Last: the tables above stay where they were without it. */
+	if (r->prm.giant)
+		map_giant(r);
 }
 
 /*
@@ -298,6 +390,12 @@ static bool huge_checked(const struct eng_random *r)
 	return !r->g->l2 && !r->pse_tables;
 }
 
+/* The slot the huge checks name (they count the whole VM's mappings). */
+static u32 huge_slot(const struct eng_random *r)
+{
+	return r->prm.window ? r->prm.window_slot : r->prm.giant_slot;
+}
+
 void eng_random_setup(struct eng_random *r, struct ptgen *g,
 		      const struct eng_params *prm)
 {
@@ -313,6 +411,10 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	rng_seed(&r->extra, g->seed ^ 0x5eed0f5eed0f5eedULL);
 	rng_seed(&r->perm, g->seed ^ 0x9e3779b97f4a7c15ULL);
 	rng_seed(&r->pse, g->seed ^ 0x2545f4914f6cdd1dULL);
+	rng_seed(&r->giant, g->seed ^ 0xd1b54a32d192ed03ULL);
+	TEST_ASSERT(!prm->giant || (pg_page_size_valid(g->pt, PAGE_SIZE_1G) &&
+				   !g->l2 && !(prm->giant_pa % PAGE_SIZE_1G)),
+		    "a 1 GiB window wants 1 GiB leaves and an aligned PA");
 	pick_regions(r, prm->nr_regions);
 	for (i = 0; (prm->fetch || g->l2) && i < ENG_NR_HOT; i++)
 		r->hot[i] = (u32)below(r, r->nr_entries);
@@ -323,11 +425,12 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	/* vCPU 1 entered before the tables were built (PAE: its PDPTEs). */
 	if (g->vcpu1)
 		ptgen_vcpu1_flush(g);
-	if (prm->window) {
+	if (prm->window)
 		touch_window(r, false);
-		if (huge_checked(r))
-			ptgen_event(g, EV_HUGE_BASELINE, prm->window_slot, 0, 0);
-	}
+	if (prm->giant)
+		touch_giant(r, false);
+	if ((prm->window || prm->giant) && huge_checked(r))
+		ptgen_event(g, EV_HUGE_BASELINE, huge_slot(r), !!prm->giant, 0);
 }
 
 /* ---- drawing ---- */
@@ -615,6 +718,27 @@ static void draw_pse(struct eng_random *r, struct eng_steps *out)
 }
 
 /*
+ * The 1 GiB window, from r->giant: an access of one of its tagged pages
+ * (three in four), or a root's window made the directory or the leaf.
+ */
+static void draw_giant(struct eng_random *r, struct eng_steps *out)
+{
+	static const u32 codes[] = {
+		OP_READ32, OP_READ32, OP_WRITE32, OP_USER_READ32,
+	};
+	u64 x = rng_below(&r->giant, 4);
+
+	if (x < 3)
+		push(out, STEP_GIANT, codes[rng_below(&r->giant, ARRAY_SIZE(codes))],
+		     (u32)rng_below(&r->giant, PAGE_SIZE_1G / ENG_SPARSE_STRIDE),
+		     0, rng_below(&r->giant, PAGE_SIZE_4K / 4) * 4, 0);
+	else
+		push(out, STEP_GIANT, 0, 0,
+		     (u32)rng_below(&r->giant, ENG_NR_ROOTS), 0,
+		     rng_below(&r->giant, 2));
+}
+
+/*
  * Steps beside the others, from r->extra: vCPU 1, CLEAR, MADV_COLLAPSE;
  * from r->perm: the permission steps; from r->pse: STEP_PSE.
  */
@@ -637,6 +761,8 @@ static void draw_added(struct eng_random *r, struct eng_steps *out)
 		draw_perm(r, out);
 	if (r->prm.pse_toggle && rng_below(&r->pse, 100) < 4)
 		draw_pse(r, out);
+	if (r->prm.giant && rng_below(&r->giant, 100) < 6)
+		draw_giant(r, out);
 }
 
 static void draw_step(struct eng_random *r, struct eng_steps *out)
@@ -1045,7 +1171,10 @@ static void emit_collapse(struct eng_random *r, const struct eng_step *st)
 	ptgen_write(g, r->prm.window + gpa - r->prm.window_pa + 0x200);
 	ptgen_load_cr3(g, cr3);
 	if (!r->dirty_on && huge_checked(r)) {
+		/* The baseline counts the 1 GiB window's mappings too. */
 		touch_window(r, false);
+		if (r->prm.giant)
+			touch_giant(r, false);
 		ptgen_event(g, EV_COLLAPSE_CHECK, st->a, 0, 0);
 	}
 }
@@ -1079,6 +1208,8 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		ptgen_event(g, code, prm->window_slot, 0, 0);
 	if (prm->edge_slot)
 		ptgen_event(g, code, prm->edge_slot, 0, 0);
+	if (prm->giant)
+		ptgen_event(g, code, prm->giant_slot, 0, 0);
 	/* Manual protect: each slot's log cleared over a range of its own. */
 	if (code == EV_DIRTY_GET) {
 		emit_clear(r, prm->data_slot, st->va, st->val);
@@ -1091,14 +1222,37 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 		r->dirty_on = true;
 		if (prm->window)
 			touch_window(r, true);
+		if (prm->giant)
+			touch_giant(r, true);
 	}
 	if (code == EV_DIRTY_OFF) {
 		r->dirty_on = false;
-		if (prm->window && huge_checked(r)) {
-			touch_window(r, false);
-			ptgen_event(g, EV_HUGE_CHECK, prm->window_slot, 0, 0);
+		if ((prm->window || prm->giant) && huge_checked(r)) {
+			if (prm->window)
+				touch_window(r, false);
+			if (prm->giant)
+				touch_giant(r, false);
+			ptgen_event(g, EV_HUGE_CHECK, huge_slot(r), !!prm->giant, 0);
 		}
 	}
+}
+
+/* STEP_GIANT (see draw_giant()). */
+static void emit_giant(struct eng_random *r, const struct eng_step *st)
+{
+	struct eng_step acc = { .kind = STEP_ACCESS, .code = st->code };
+	u64 pa = ptgen_sparse_page(r->g, st->a);
+
+	if (!r->prm.giant)
+		return;
+	if (!st->code) {
+		giant_set(r, st->b % ENG_NR_ROOTS, st->val & 1);
+		return;
+	}
+	if (!pa)
+		return;
+	acc.va = giant_va(r, pa) + (st->va & (PAGE_SIZE_4K - 4));
+	emit_access(r, &acc);
 }
 
 /* CR4.SMEP (@bit 0) or CR4.SMAP (1) on vCPU 0, where CPUID has it. */
@@ -1348,6 +1502,9 @@ void eng_step_emit(struct eng_random *r, const struct eng_step *st)
 		break;
 	case STEP_PSE:
 		emit_pse(r, st);
+		break;
+	case STEP_GIANT:
+		emit_giant(r, st);
 		break;
 	}
 }

@@ -24,7 +24,7 @@
 static const char *const kind_names[STEP_NR_KINDS] = {
 	"ACCESS", "SET_PTE", "SET_PDE", "SET_UPPER", "CR3", "WP", "READ_ENTRY",
 	"HOST_PTE", "HOST_PDE", "FORCE", "EVENT", "VCPU1", "CR4", "AC",
-	"PROBE", "UPPER_PERM", "PSE",
+	"PROBE", "UPPER_PERM", "PSE", "GIANT",
 };
 
 /* "KIND code a b va val", numbers in hex: short, for a command line. */

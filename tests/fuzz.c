@@ -21,8 +21,11 @@
  * and memslot zap paths in all of them.  Bug classes: an access that
  * reaches another page or faults differently than the architecture says,
  * data written to the wrong page, a written page missing from the dirty
- * bitmap, huge mappings not restored once dirty logging stops, a WARN or
- * BUG in the kernel log (the harness fails the configuration on those).
+ * bitmap, huge mappings not restored once dirty logging stops (at 2 MiB
+ * and, in the 64-bit modes' 1 GiB window, at 1 GiB), a huge mapping the
+ * memslots' geometry does not allow (kvm_alloc_memslot_metadata()'s
+ * lpage_info, kvm_mmu_max_mapping_level()), a WARN or BUG in the kernel
+ * log (the harness fails the configuration on those).
  *
  * One TAP point per (mode, seed).  A failing point is shrunk (delta
  * debugging over its steps) and its reproducer printed as "# repro:"
@@ -31,6 +34,10 @@
  *   fuzz [--mode M] [--seed N] [--steps N] [--seeds N] [--duration S | --long]
  *        [--replay FILE] [--no-shrink] [--one-vcpu]
  *   M: nonpae-4k nonpae-pse pae 64 la57 nested nonpae-pse0
+ *
+ * 64, la57: also a 1 GiB window (GIANT_SLOT): a 1 GiB guest leaf over a
+ * hugetlb-1g memslot, accessed, turned into a directory of 2 MiB pages in
+ * another order and back, dirty-logged with the rest.
  *
  * nonpae-pse0: nonpae-pse with CR4.PSE cleared for a few accesses now and
  * then, so that 4 MiB PDEs are read as page-table pointers (guards the
@@ -79,6 +86,16 @@ GUEST_PROGRAM_DECLARE(op_interp);
 #define SLOT2_SIZE	(1ULL << 20)
 #define LARGE_SIZE	(SLOT1_SIZE + SLOT2_SIZE)
 #define WINDOW_VA	0x30000000ULL
+/*
+ * Slot 3 (64-bit modes): the 1 GiB window, a GiB of hugetlb-1g (else
+ * THP, else 4 KiB) pages at GPA 1 GiB, or 2 MiB above it for half the
+ * seeds (no aligned GiB: KVM must map it 2 MiB at most), mapped
+ * by one 1 GiB guest leaf at VA 3 GiB; only its tagged pages are
+ * touched (lib/engine.h, struct ptgen_area).
+ */
+#define GIANT_SLOT	3
+#define GIANT_PA	(1ULL << 30)
+#define GIANT_VA	(3ULL << 30)
 
 static const struct ptgen_area area = {
 	.data_lo = 8ULL << 20, .data_hi = 16ULL << 20,
@@ -97,17 +114,19 @@ struct variant {
 	bool nested;
 	/* CR4.PSE cleared now and then (eng_params.pse_toggle). */
 	bool pse_toggle;
+	/* The 1 GiB window (slot 3, eng_params.giant). */
+	bool giant;
 };
 
 /* New variants go last: variant i runs seed N + i. */
 static const struct variant variants[] = {
-	{ "nonpae-4k", PAGING_NONPAE, 0, false, false, false },
-	{ "nonpae-pse", PAGING_NONPAE, 20, false, false, false },
-	{ "pae", PAGING_PAE, 20, false, false, false },
-	{ "64", PAGING_LM4, 20, true, false, false },
-	{ "la57", PAGING_LM5, 20, true, false, false },
-	{ "nested", PAGING_LM4, 20, false, true, false },
-	{ "nonpae-pse0", PAGING_NONPAE, 40, false, false, true },
+	{ "nonpae-4k", PAGING_NONPAE, 0, false, false, false, false },
+	{ "nonpae-pse", PAGING_NONPAE, 20, false, false, false, false },
+	{ "pae", PAGING_PAE, 20, false, false, false, false },
+	{ "64", PAGING_LM4, 20, true, false, false, true },
+	{ "la57", PAGING_LM5, 20, true, false, false, true },
+	{ "nested", PAGING_LM4, 20, false, true, false, false },
+	{ "nonpae-pse0", PAGING_NONPAE, 40, false, false, true, false },
 };
 
 /* The KVM vendor (nested: which L1 image, NPT or EPT). */
@@ -136,6 +155,10 @@ struct run {
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
+	/* The 1 GiB window: its backing, where it starts, 1 GiB mappings. */
+	enum mem_backing giant_backing;
+	u64 giant_gpa;
+	u64 giant_base, giant_min;
 	bool manual;		/* manual dirty-log protect (CLEAR) */
 };
 
@@ -162,6 +185,40 @@ static bool npt;
 /* --one-vcpu: the engine as it was before vCPU 1 (what it adds, measured). */
 static bool one_vcpu;
 
+/* Once a process: why the 1 GiB window is not on a 1 GiB page. */
+static void giant_why(const char *why)
+{
+	static bool shown;
+
+	if (!shown)
+		tap_diag("1 GiB window on smaller pages: %s", why);
+	shown = true;
+}
+
+/* Slot 3 on the best backing there is (see GIANT_SLOT). */
+static void add_giant(struct kvm_vm *vm, struct run *run)
+{
+	static const enum mem_backing backings[] = {
+		MEM_HUGETLB_1G, MEM_ANON_THP, MEM_ANON,
+	};
+	char why[256];
+	u32 i;
+
+	/* Both in each variant's default two rounds (seeds N, N + 1000). */
+	run->giant_gpa = GIANT_PA + (((run->seed / 1000) ^ run->seed) & 1) *
+				    PAGE_SIZE_2M;
+	for (i = 0; i < ARRAY_SIZE(backings); i++) {
+		run->giant_backing = backings[i];
+		if (!__vm_add_memslot(vm, GIANT_SLOT, run->giant_gpa,
+				      PAGE_SIZE_1G, backings[i], 0, why,
+				      sizeof(why)))
+			return;
+		if (!i)
+			giant_why(why);
+	}
+	TEST_ASSERT(false, "no memory for the 1 GiB window: %s", why);
+}
+
 static struct kvm_vm *make_vm(struct run *run)
 {
 	struct guest_program prog = run->v->nested ? nested_program(&plat) :
@@ -170,6 +227,7 @@ static struct kvm_vm *make_vm(struct run *run)
 	char why[256];
 
 	run->manual = manual_round(run->seed);
+	run->giant_gpa = 0;
 	if (run->manual)
 		vm_enable_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 			      KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
@@ -178,6 +236,8 @@ static struct kvm_vm *make_vm(struct run *run)
 	if (!run->huge)
 		vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE, MEM_ANON, 0);
 	vm_add_memslot(vm, 2, SLOT2_GPA, SLOT2_SIZE, MEM_ANON, 0);
+	if (run->v->giant && pg_page_size_valid(&vm->pt, PAGE_SIZE_1G))
+		add_giant(vm, run);
 	return vm;
 }
 
@@ -208,6 +268,11 @@ static void params(const struct run *run, struct eng_params *prm)
 		.pse_toggle = run->v->pse_toggle,
 		.pse_keep_pdes = run->pse_keep_pdes,
 	};
+	if (run->giant_gpa) {
+		prm->giant = GIANT_VA;
+		prm->giant_pa = GIANT_PA;
+		prm->giant_slot = GIANT_SLOT;
+	}
 	/*
 	 * Nested: L2 runs with paging off, so the steps of a guest's own
 	 * paging (CR0.WP, SMEP/SMAP, fetches, A/D read back, vCPU 1) have no
@@ -263,12 +328,17 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	struct nested_l2 l2;
 	struct eng_params prm;
 	struct eng_random r;
+	struct ptgen_area a = area;
 	struct ptgen g;
 	char name[128];
 	bool ok;
 	u32 i;
 
 	params(run, &prm);
+	if (run->giant_gpa) {
+		a.sparse_lo = run->giant_gpa;
+		a.sparse_hi = GIANT_PA + PAGE_SIZE_1G;
+	}
 	if (!run->v->nested)
 		show_cr4_features(&vm->pt);
 	if (prm.smep_fixed && vm->pt.has_smep && (run->seed & 1)) {
@@ -277,7 +347,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 			vcpu_set_cr4_bits(vcpu1, OP_CR4_SMEP);
 		vm->pt.smep = true;
 	}
-	ptgen_init(&g, vm, run->seed, &area);
+	ptgen_init(&g, vm, run->seed, &a);
 	g.vcpu1 = vcpu1;
 	g.manual_dirty = run->manual;
 	g.pre_fault = pre_fault && !run->v->nested;
@@ -306,6 +376,8 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	run->huge_base = g.huge_base;
 	run->huge_min = g.huge_min;
 	run->huge_checks = g.huge_checks;
+	run->giant_base = g.giant_base;
+	run->giant_min = g.giant_min;
 	run->fetches = run->v1_ops = run->perm_ops = 0;
 	for (i = 0; i < g.s.nr; i++) {
 		run->fetches += g.s.ops[i].code == OP_FETCH;
@@ -409,6 +481,10 @@ static void run_point(const struct variant *v, u64 seed,
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
 			 v->name, seed, run.huge_base, run.huge_min, run.huge_checks);
+	if (run.giant_gpa)
+		tap_diag("%s seed %" PRIu64 ": 1 GiB window on %s at GPA 0x%" PRIx64 ": pages_1g %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped",
+			 v->name, seed, mem_backing_name(run.giant_backing),
+			 run.giant_gpa, run.giant_base, run.giant_min);
 	if (!ok && o->shrink && !shrunk_one) {
 		shrink_and_report(&run, &steps);
 		shrunk_one = true;	/* one per process: time */
