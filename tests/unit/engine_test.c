@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit test of the engine's shrinker and reproducer lines
- * (lib/engine_shrink.c), no KVM needed.
+ * (lib/engine_shrink.c) and of its sparse mirror (lib/engine_predict.c,
+ * lib/engine_emit.c: a GiB memslot mirrored only where it was populated),
+ * no KVM needed.
  *
  * A failing fuzz run is only as useful as its reproducer: the shrinker
  * must end with a list that still fails and from which no single step can
@@ -11,6 +13,7 @@
  * predicate fails on either of two steps alone.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine.h"
 #include "tap.h"
@@ -132,9 +135,61 @@ static void test_lines(void)
 	tap_check(ok, "reproducer lines parse back to the same steps; malformed ones are refused");
 }
 
+/*
+ * A small slot copied whole, a GiB slot in the sparse range not read at
+ * all (a page the host wrote there stays zero in the mirror: the caller
+ * copies what it populated), and the tagged pages of that range: one per
+ * stride, inside it, at a different offset of their 2 MiB each.
+ */
+static void test_sparse_mirror(void)
+{
+	static u8 small[64 << 10];
+	struct kvm_vm vm = { 0 };
+	struct prediction p;
+	struct ptgen g = { 0 };
+	u64 lo = PAGE_SIZE_1G + PAGE_SIZE_2M, hi = 2 * PAGE_SIZE_1G, pa;
+	u8 *big = mmap(NULL, PAGE_SIZE_1G, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	bool ok = true;
+	u32 k;
+
+	TEST_ASSERT(big != MAP_FAILED, "mmap: %m");
+	memset(small, 0x5a, sizeof(small));
+	memset(big + PAGE_SIZE_4K, 0xa5, PAGE_SIZE_4K);
+	vm.slots[0] = (struct kvm_memslot){ .used = true, .gpa = 0,
+		.mem = { .hva = small, .size = sizeof(small) } };
+	vm.slots[3] = (struct kvm_memslot){ .used = true, .slot = 3, .gpa = lo,
+		.mem = { .hva = big, .size = PAGE_SIZE_1G } };
+	predict_begin_sparse(&vm, &vm.pt, 0, &p, lo, hi);
+	tap_measured("size 0x%llx, expected 0x%llx",
+		     (unsigned long long)p.size,
+		     (unsigned long long)(lo + PAGE_SIZE_1G));
+	tap_check(p.size == lo + PAGE_SIZE_1G, "the mirror spans every memslot");
+	ok = !memcmp(p.mirror, small, sizeof(small)) &&
+	     p.mirror[lo + PAGE_SIZE_4K] == 0 &&
+	     p.mirror[hi + PAGE_SIZE_4K] == 0;
+	tap_check(ok, "a slot below the sparse range is copied, the sparse range is not");
+	prediction_free(&p);
+
+	g.area.sparse_lo = lo;
+	g.area.sparse_hi = hi;
+	ok = true;
+	for (k = 0; (pa = ptgen_sparse_page(&g, k)); k++)
+		ok &= pa >= lo && pa + PAGE_SIZE_4K <= hi &&
+		      !(pa % PAGE_SIZE_4K) &&
+		      (pa - lo) / ENG_SPARSE_STRIDE == k &&
+		      (k == 0 || (pa % PAGE_SIZE_2M) !=
+		       (ptgen_sparse_page(&g, k - 1) % PAGE_SIZE_2M));
+	tap_measured("%u pages, stride %llu MiB", k, ENG_SPARSE_STRIDE >> 20);
+	tap_check(ok && k == (hi - lo + ENG_SPARSE_STRIDE - 1) / ENG_SPARSE_STRIDE,
+		  "tagged pages: one per stride, inside the range, each at another 4 KiB of its 2 MiB");
+	munmap(big, PAGE_SIZE_1G);
+}
+
 int main(void)
 {
 	tap_init(stdout);
+	test_sparse_mirror();
 	test_lines();
 	test_all_of();
 	test_any_of();
