@@ -253,16 +253,40 @@ cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
 # (a slow UART, a write that blocks) a KMT-TEST-END line was lost that
 # way, and the configuration's kernel log was taken for test output
 # (soak run 2 of 20, check-harness.sh: "crashed" after KMT-DONE).
+#
+# It also watches the kernel log for an oops (klog_fatal): the task it
+# hit is dead and may have held KVM's locks, so the test may never end.
+# If the test still runs 15 s later, silent for the last 10, it prints
+# the oops, the test's threads, KMT-OOPS, and ends the machine: the
+# configuration fails in seconds with its cause, not at the timeout.
+oops_end() {
+	out "# kernel oops during the test (the task it hit died, maybe holding KVM's locks): ending the machine; the oops:"
+	dmesg | awk -f /klog-scan.awk -f /klog-fatal.awk | sed 's/^/#   /' >&3
+	stall_dump "$1" "$2" "$3"
+	out "KMT-OOPS $cfg"
+	sleep 5
+	[ "$end" = poweroff ] && poweroff -f
+	reboot -f
+}
 stall_watch() {
 	sp=
 	trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; wait; exit 0' TERM
 	[ -n "$stall" ] && [ -n "$(chan_tx)" ] || return 0
-	last=$(chan_tx) quiet=0 told= c0=$(cpu_ticks "$1")
+	last=$(chan_tx) quiet=0 told= c0=$(cpu_ticks "$1") oops=
 	while kill -0 "$1" 2>/dev/null; do
 		sleep 5 &
 		sp=$!
 		wait "$sp"
 		sp=
+		if [ -z "$oops" ] && [ -r /klog-fatal.awk ] &&
+		    dmesg | awk -f /klog-scan.awk -f /klog-fatal.awk >/dev/null; then
+			oops=0
+		elif [ -n "$oops" ]; then
+			oops=$((oops + 5))
+		fi
+		[ -n "$oops" ] && [ "$oops" -ge 15 ] && [ "$quiet" -ge 10 ] &&
+			kill -0 "$1" 2>/dev/null &&
+			oops_end "$1" "$quiet" "$(( $(cpu_ticks "$1") - c0 ))"
 		tx=$(chan_tx)
 		if [ "$tx" != "$last" ]; then
 			last=$tx quiet=0 told= c0=$(cpu_ticks "$1")

@@ -4,6 +4,8 @@
 # awk, gawk): load it with "awk -f ci/klog-scan.awk -f main.awk".
 #
 #   klog_bad(line)            1 when a dmesg line shows a kernel problem
+#   klog_fatal(line)          1 when it shows one that kills the task it
+#                             hit (an oops), which may die holding locks
 #   klog_report(lines, n, res) fills res[1..] with the offending lines plus
 #                             context; returns how many (0 = log clean)
 #
@@ -21,15 +23,21 @@ function klog_msg(line)
 	return line
 }
 
+function klog_fatal(line,   m)
+{
+	m = klog_msg(line)
+	return m ~ /^Oops/ || m ~ /kernel BUG at/ ||
+	       m ~ /^BUG: unable to handle/ || m ~ /^BUG: kernel NULL pointer/ ||
+	       m ~ /general protection fault/ || m ~ /Kernel panic/ ||
+	       m ~ /Unable to handle kernel/
+}
+
 function klog_bad(line,   m)
 {
 	m = klog_msg(line)
-	return m ~ /^WARNING:/ || m ~ /-\[ cut here \]-/ ||
-	       m ~ /^BUG[: ]/ || m ~ /kernel BUG at/ ||
-	       m ~ /Oops/ || m ~ /Kernel panic/ ||
-	       m ~ /general protection fault/ || m ~ /Call Trace:/ ||
+	return klog_fatal(line) || m ~ /^WARNING:/ || m ~ /-\[ cut here \]-/ ||
+	       m ~ /^BUG[: ]/ || m ~ /Oops/ || m ~ /Call Trace:/ ||
 	       m ~ /UBSAN:/ || m ~ /KASAN:/ || m ~ /KFENCE:/ ||
-	       m ~ /Unable to handle kernel/ ||
 	       m ~ /soft lockup|hard LOCKUP|self-detected stall|blocked for more than/
 }
 

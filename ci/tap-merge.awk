@@ -128,7 +128,7 @@ function end_dmesg(   n, i, res) {
 
 { sub(/\r$/, "") }
 
-state == "test" && $1 != "KMT-TEST-END" { test_line($0); next }
+state == "test" && $1 != "KMT-TEST-END" && $1 != "KMT-OOPS" { test_line($0); next }
 state == "dmesg" && $1 != "KMT-DMESG-END" { klog[++nk] = $0; next }
 
 $1 == "KMT-BOOT" { booted = 1; boot_up = $2; kver = $3; next }
@@ -155,12 +155,15 @@ $1 == "KMT-CONFIG-END" {
 	next
 }
 $1 == "KMT-DONE" { alldone = 1; done_up = $2; next }
+# init.sh's oops watch ended the machine (the oops is in the TAP above).
+$1 == "KMT-OOPS" { oops = 1; next }
 { diag("guest: " $0) }	# anything else from init itself
 
 END {
 	timedout = (qemu_rc == 124 || qemu_rc == 137)
 	tw = "timed out after " timeout " s" (timeout_from != "" ? " from " timeout_from : "")
-	why = timedout ? tw : \
+	why = oops ? "kernel oops during the test: the guest was ended (the oops and the test's threads above)" : \
+	      timedout ? tw : \
 	      "crashed: the guest stopped before finishing (kernel panic?)"
 	if (cur != "" && !done[cur]) {
 		point(0, "[" cur "] " why)

@@ -16,6 +16,9 @@
 #       /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ off), saying so
 #  13   a real one-boot batch (vm-run --batch): a program that panics the
 #       guest fails itself, the one after it gets a second boot and passes
+#  14   a real boot whose kernel log shows an oops while the test hangs:
+#       init.sh's oops watch ends the machine, vm-run reports the oops
+#       long before the limit (300 s from /init)
 # The boots SKIP when QEMU or a kernel is not available: KMT_KERNEL +
 # KMT_MODULES, KMT_KERNEL_DEB, or the default kernel in KMT_KERNEL_DIR
 # (./kernel) that ci/fetch-kernel downloads.
@@ -32,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0 failed=0
 echo "TAP version 13"
-echo "1..13"
+echo "1..14"
 # result DESC CMD...: one point; on failure show the output being checked.
 result() {
 	d=$1; shift
@@ -265,6 +268,7 @@ t12() {
 result "batch-split: one channel per program, the unfinished one crashed" t12
 if [ -n "$why" ]; then
 	skip "vm-run --batch: a panic fails its program, the next gets a new boot" "$why"
+	skip "vm-run: an oops during a hanging test ends it at once" "$why"
 	exit $failed
 fi
 
@@ -358,4 +362,21 @@ if grep -q '^ok 2 - \[default\] .*# SKIP no /proc/sysrq-trigger' "$tmp/panic.out
 else
 	result "vm-run --batch: a panic fails its program, the next gets a new boot" t13
 fi
+
+# 14: the oops watch (ci/init.sh) against a limit it must beat.
+# Its 25 s or so, plus the boot (Bochs with Debian's kernel: up to 70 s),
+# stay far below the limit.
+s=$(date +%s)
+rc=0
+"$ci/vm-run" --test-timeout 300 --configs default "$here/oops.sh" \
+	>"$tmp/out" 2>"$tmp/err" || rc=$?
+secs=$(($(date +%s) - s))
+t14() {
+	[ "$rc" = 1 ] && [ "$secs" -lt 200 ] &&
+	has '^ok 1 - \[default\] before the oops$' &&
+	has '^not ok 2 - \[default\] kernel oops during the test' &&
+	has '^#   .*BUG: unable to handle page fault .*tests/harness/oops.sh' &&
+	has '^#   thread '
+}
+result "vm-run: an oops during a hanging test ends it at once (${secs}s in all)" t14
 exit $failed
