@@ -1378,6 +1378,37 @@ static void rewrite_large_pdes(struct eng_random *r)
  * of that page; prm.pse_keep_pdes leaves the rewrites out (fuzz's
  * "known:" point).
  */
+/*
+ * Whether access @acc, predicted now, may land in a page that serves as a
+ * page table while CR4.PSE=0 (the first 4 KiB of a large PDE's page, in
+ * either root): a write there rewrites a PTE that the TLB may still hold
+ * for the very VA written (a page that maps itself), and the next access
+ * through it may see either value, which the prediction cannot say.
+ */
+static bool lands_in_pse_table(struct eng_random *r,
+			       const struct eng_step *acc)
+{
+	struct prediction *p = &r->g->p;
+	struct guest_op op = { .code = acc->code, .va = acc->va };
+	u32 n, i, k, root;
+	u64 pa[2];
+
+	n = predict_targets(p, &op, pa);
+	for (i = 0; i < n; i++)
+		for (root = 0; root < ENG_NR_ROOTS; root++)
+			for (k = 0; k < r->nr_regions; k++) {
+				u64 epa = pg_entry_pa(&p->pt, r->roots[root],
+						      r->region[k], 2);
+				u64 e = epa ? pg_read_entry(&p->pt, epa) : 0;
+
+				if ((e & PTE_P) && (e & PTE_PS) &&
+				    ALIGN_DOWN(pa[i], PAGE_SIZE_4K) ==
+				    (e & 0xfffff000ULL))
+					return true;
+			}
+	return false;
+}
+
 static void emit_pse(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -1408,6 +1439,8 @@ static void emit_pse(struct eng_random *r, const struct eng_step *st)
 		va[i] = base + idx * PAGE_SIZE_4K + ((st->va + 4 * i) & 0xffc);
 		acc.code = it < ARRAY_SIZE(item_ops) ? item_ops[it] : OP_READ32;
 		acc.va = va[i];
+		if (lands_in_pse_table(r, &acc))
+			acc.code = as_read(acc.code);
 		emit_access(r, &acc);
 	}
 	ptgen_op(g, OP_SET_CR4, OP_CR4_PSE, OP_CR4_PSE, 0);
