@@ -390,6 +390,15 @@ static bool huge_checked(const struct eng_random *r)
 	return !r->g->l2 && !r->pse_tables;
 }
 
+/* Reads through both huge windows, before a huge baseline or check. */
+static void touch_huge(struct eng_random *r)
+{
+	if (r->prm.window)
+		touch_window(r, false);
+	if (r->prm.giant)
+		touch_giant(r, false);
+}
+
 /* The slot the huge checks name (they count the whole VM's mappings). */
 static u32 huge_slot(const struct eng_random *r)
 {
@@ -425,10 +434,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	/* vCPU 1 entered before the tables were built (PAE: its PDPTEs). */
 	if (g->vcpu1)
 		ptgen_vcpu1_flush(g);
-	if (prm->window)
-		touch_window(r, false);
-	if (prm->giant)
-		touch_giant(r, false);
+	touch_huge(r);
 	if ((prm->window || prm->giant) && huge_checked(r))
 		ptgen_event(g, EV_HUGE_BASELINE, huge_slot(r), !!prm->giant, 0);
 }
@@ -1172,9 +1178,7 @@ static void emit_collapse(struct eng_random *r, const struct eng_step *st)
 	ptgen_load_cr3(g, cr3);
 	if (!r->dirty_on && huge_checked(r)) {
 		/* The baseline counts the 1 GiB window's mappings too. */
-		touch_window(r, false);
-		if (r->prm.giant)
-			touch_giant(r, false);
+		touch_huge(r);
 		ptgen_event(g, EV_COLLAPSE_CHECK, st->a, 0, 0);
 	}
 }
@@ -1228,10 +1232,7 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	if (code == EV_DIRTY_OFF) {
 		r->dirty_on = false;
 		if ((prm->window || prm->giant) && huge_checked(r)) {
-			if (prm->window)
-				touch_window(r, false);
-			if (prm->giant)
-				touch_giant(r, false);
+			touch_huge(r);
 			ptgen_event(g, EV_HUGE_CHECK, huge_slot(r), !!prm->giant, 0);
 		}
 	}
