@@ -255,12 +255,14 @@ cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
 # (soak run 2 of 20, check-harness.sh: "crashed" after KMT-DONE).
 #
 # It also watches the kernel log for an oops (klog_fatal): the task it
-# hit is dead and may have held KVM's locks, so the test may never end.
+# hit is dead and may have held KVM's locks, so the test may never end;
+# and for the test's own note that a vCPU thread is stuck in the kernel
+# (klog_stuck, lib/watchdog.c), which keeps the test's exit waiting.
 # If the test still runs 15 s later, silent for the last 10, it prints
 # the oops, the test's threads, KMT-OOPS, and ends the machine: the
 # configuration fails in seconds with its cause, not at the timeout.
 oops_end() {
-	out "# kernel oops during the test (the task it hit died, maybe holding KVM's locks): ending the machine; the oops:"
+	out "# the test cannot finish: a kernel oops (the task it hit died, maybe holding KVM's locks) or a vCPU thread stuck in the kernel; ending the machine; the kernel log says:"
 	dmesg | awk -f /klog-scan.awk -f /klog-fatal.awk | sed 's/^/#   /' >&3
 	stall_dump "$1" "$2" "$3"
 	out "KMT-OOPS $cfg"

@@ -6,6 +6,9 @@
 #   klog_bad(line)            1 when a dmesg line shows a kernel problem
 #   klog_fatal(line)          1 when it shows one that kills the task it
 #                             hit (an oops), which may die holding locks
+#   klog_stuck(line)          1 for the test's own note (lib/watchdog.c)
+#                             that a vCPU thread is stuck in the kernel,
+#                             so that the test's process cannot exit
 #   klog_report(lines, n, res) fills res[1..] with the offending lines plus
 #                             context; returns how many (0 = log clean)
 #
@@ -30,6 +33,11 @@ function klog_fatal(line,   m)
 	       m ~ /^BUG: unable to handle/ || m ~ /^BUG: kernel NULL pointer/ ||
 	       m ~ /general protection fault/ || m ~ /Kernel panic/ ||
 	       m ~ /Unable to handle kernel/
+}
+
+function klog_stuck(line)
+{
+	return klog_msg(line) ~ /^kmt: vCPU [0-9]+ stuck in the kernel/
 }
 
 function klog_bad(line,   m)

@@ -162,7 +162,7 @@ $1 == "KMT-OOPS" { oops = 1; next }
 END {
 	timedout = (qemu_rc == 124 || qemu_rc == 137)
 	tw = "timed out after " timeout " s" (timeout_from != "" ? " from " timeout_from : "")
-	why = oops ? "kernel oops during the test: the guest was ended (the oops and the test's threads above)" : \
+	why = oops ? "the test could not finish (a kernel oops, or a vCPU stuck in the kernel): the guest was ended (the kernel log and the test's threads above)" : \
 	      timedout ? tw : \
 	      "crashed: the guest stopped before finishing (kernel panic?)"
 	if (cur != "" && !done[cur]) {
