@@ -74,10 +74,6 @@ void watchdog_vcpu_release(struct kvm_vcpu *vcpu)
 
 static void format_deltas(struct kvm_vcpu *vcpu, char *buf, size_t size);
 
-/*
- * The kick did not bring the vCPU out of KVM_RUN: it loops in the kernel.
- * Reported from this thread, then the test ends (exit status 1).
- */
 /* The line ci/klog-scan.awk's klog_stuck() knows. */
 static void kmsg_stuck(u32 id)
 {
@@ -89,6 +85,10 @@ static void kmsg_stuck(u32 id)
 	fclose(f);
 }
 
+/*
+ * The kick did not bring the vCPU out of KVM_RUN: it loops in the kernel.
+ * Reported from this thread, then the test ends (exit status 1).
+ */
 static void __attribute__((noreturn)) report_stuck(struct kvm_vcpu *vcpu,
 						    u64 now)
 {
