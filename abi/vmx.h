@@ -83,6 +83,7 @@
 #define VMCS_LINK_POINTER		0x2800
 #define VMCS_GUEST_DEBUGCTL		0x2802
 #define VMCS_GUEST_EFER			0x2806
+#define VMCS_GUEST_PDPTE0		0x280a	/* PDPTE1-3: +2, +4, +6 */
 #define VMCS_HOST_EFER			0x2c02
 
 /* 32-bit fields. */

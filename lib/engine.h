@@ -203,6 +203,14 @@ struct ptgen_area {
 	 * never touched, so it is neither zeroed, copied nor compared.
 	 */
 	u64 sparse_lo, sparse_hi;
+	/*
+	 * MMIO RAM (vm_add_mmio_ram(), 0: none), tagged: leaves point into
+	 * it now and then, never a table, so that accesses there take
+	 * KVM's MMIO path (MMIO sptes, the emulator's own walk of the
+	 * guest's tables or, nested, of L2's and L1's) and the MMIO exit's
+	 * address is checked by the tag it reads and the data it writes.
+	 */
+	u64 mmio_lo, mmio_hi;
 };
 
 #define ENG_SPARSE_STRIDE	(32ULL << 20)
@@ -353,6 +361,9 @@ enum eng_event_code {
 	EV_COLLAPSE_CHECK,	/* huge mappings at least the baseline, if
 				 * the last MADV_COLLAPSE succeeded */
 	EV_PRE_FAULT,		/* KVM_PRE_FAULT_MEMORY [a, a + b) on vCPU 0 */
+	EV_MMIO_SLOT,		/* the MMIO RAM becomes memslot @slot (its
+				 * contents copied in; a = 1: deleted and
+				 * created again at once), or back */
 	EV_NR_CODES,
 };
 
@@ -470,6 +481,18 @@ struct eng_params {
 	bool pse_keep_pdes;	/* STEP_PSE without rewriting the large PDEs
 				 * around it (see emit_pse()) */
 	bool smap_ac_writes;	/* keep the writes of smap_ac_trap() */
+	/*
+	 * EV_MMIO_SLOT's memslot (0: none; area.mmio_lo set): now and then
+	 * the MMIO RAM turns into memory (a memslot on a copy of it) or
+	 * back, and the VAs that last reached it are read again.
+	 */
+	u32 mmio_slot;
+	/*
+	 * The memslot made of the MMIO RAM is not recreated at once: KVM's
+	 * shadow MMU then keeps MMIO sptes for it (tests/known-issues:
+	 * mmio-spte-sync-memslot), which the recreation's zap retires.
+	 */
+	bool mmio_raw;
 };
 
 #define ENG_MAX_REGIONS	16
@@ -478,6 +501,7 @@ struct eng_params {
 #define ENG_CODE_PAGES	8
 #define ENG_NR_HOT	12
 #define ENG_PROBE_ITEMS	6
+#define ENG_MMIO_VAS	8
 
 /* The fixed part of a randomized run: tables built from the seed. */
 struct eng_random {
@@ -506,6 +530,10 @@ struct eng_random {
 	struct rng pse;
 	/* And for STEP_GIANT (prm.giant). */
 	struct rng giant;
+	/* And for the leaves into MMIO RAM and EV_MMIO_SLOT. */
+	struct rng mmio;
+	u64 mmio_va[ENG_MMIO_VAS];	/* VAs whose accesses reached it */
+	u32 nr_mmio_va;
 	/* The 1 GiB window's directory of 2 MiB pages (map_giant()). */
 	u64 giant_pd;
 	/* A STEP_PSE read a large page as a table: no huge checks after. */

@@ -32,6 +32,8 @@ void ptgen_init(struct ptgen *g, struct kvm_vm *vm, u64 seed,
 		fill_tags(vm, area->large_lo, area->large_hi - area->large_lo);
 	for (i = 0; ptgen_sparse_page(g, i); i++)
 		fill_tags(vm, ptgen_sparse_page(g, i), PAGE_SIZE_4K);
+	if (area->mmio_hi > area->mmio_lo)
+		fill_tags(vm, area->mmio_lo, area->mmio_hi - area->mmio_lo);
 }
 
 u64 ptgen_sparse_page(const struct ptgen *g, u32 k)
@@ -233,6 +235,9 @@ bool ptgen_verdict(struct ptgen *g, struct kvm_vcpu *vcpu, const char *name)
 			bad_words += compare_memory(g->vm, &g->p,
 						    ptgen_sparse_page(g, i),
 						    PAGE_SIZE_4K, 6);
+		if (g->area.mmio_hi > g->area.mmio_lo)
+			bad_words += compare_memory(g->vm, &g->p, g->area.mmio_lo,
+				g->area.mmio_hi - g->area.mmio_lo, 6);
 	}
 	ok = ran && !bad_ops && !bad_words && !g->event_failures;
 	if (!ok)

@@ -32,7 +32,7 @@ static const char *const event_names[EV_NR_CODES] = {
 	"HOST_WRITE", "SLOT_RECREATE", "SLOT_MOVE", "SLOT_REPLACE",
 	"DONTNEED", "MPROTECT",
 	"DIRTY_ON", "DIRTY_OFF", "DIRTY_GET", "HUGE_BASELINE", "HUGE_CHECK",
-	"DIRTY_CLEAR", "COLLAPSE", "COLLAPSE_CHECK", "PRE_FAULT",
+	"DIRTY_CLEAR", "COLLAPSE", "COLLAPSE_CHECK", "PRE_FAULT", "MMIO_SLOT",
 };
 
 #ifndef MADV_COLLAPSE
@@ -389,9 +389,37 @@ static void pre_fault(struct ptgen *g, const struct eng_event *ev)
 		     (unsigned long long)r.size);
 }
 
+/*
+ * The MMIO RAM turns into guest memory or back, with the same contents:
+ * KVM must retire its MMIO sptes (memslot generation) and the mappings
+ * of the deleted memslot; an MMIO exit inside the memslot is a stray
+ * one (lib/ucall.h), a stale mapping reads or writes the wrong copy.
+ */
+static void mmio_slot(struct ptgen *g, struct eng_event *ev)
+{
+	struct kvm_mmio_ram *mm = &g->vm->mmio;
+	struct kvm_memslot *m;
+
+	if (!g->vm->slots[ev->slot].used) {
+		vm_add_memslot(g->vm, ev->slot, mm->gpa, mm->size, MEM_ANON, 0);
+		m = vm_memslot(g->vm, ev->slot);
+		memcpy(m->mem.hva, mm->buf, mm->size);
+		/* The workaround of tests/known-issues: mmio-spte-sync-memslot. */
+		if (ev->a) {
+			set_region(g, m, m->gpa, 0);
+			set_region(g, m, m->gpa, m->mem.size);
+		}
+		return;
+	}
+	m = vm_memslot(g->vm, ev->slot);
+	memcpy(mm->buf, m->mem.hva, mm->size);
+	vm_delete_memslot(g->vm, ev->slot);
+}
+
 static void run_event(struct ptgen *g, struct eng_event *ev)
 {
-	struct kvm_memslot *m = vm_memslot(g->vm, ev->slot);
+	struct kvm_memslot *m = ev->code == EV_MMIO_SLOT ? NULL :
+				vm_memslot(g->vm, ev->slot);
 	u8 *hva = ev->code == EV_DONTNEED || ev->code == EV_MPROTECT ?
 		  gpa_to_hva(g->vm, ev->a) : NULL;
 
@@ -446,6 +474,9 @@ static void run_event(struct ptgen *g, struct eng_event *ev)
 		break;
 	case EV_PRE_FAULT:
 		pre_fault(g, ev);
+		break;
+	case EV_MMIO_SLOT:
+		mmio_slot(g, ev);
 		break;
 	}
 }

@@ -3,10 +3,12 @@
  * The engine's nested runs (lib/engine.h): the script of a struct ptgen
  * runs in L2 under L1's nested page table instead of in op_interp.
  *
- *   accesses      L2_ACCESS_LIST (guest_code/l2_code.S), in batches; a
- *                 nested page fault ends the batch at the faulting access,
- *                 which gets the fault L1 saw as its result, and the batch
- *                 goes on from the next access
+ *   accesses      L2_ACCESS_LIST (guest_code/l2_code.S), in batches, at
+ *                 the L2 linear addresses of the script's L2 GPAs (L2's
+ *                 own paging, lib/nested.h); a nested page fault ends the
+ *                 batch at the faulting access, which gets the fault L1
+ *                 saw (at the GPA) as its result, and the batch goes on
+ *                 from the next access
  *   OPF_L1 stores L1_CMD_EDIT: L1 itself writes its NPT/EPT entries, so
  *                 that KVM's write tracking of L1's table pages sees them
  *   INVLPG, CR3   L1 flushes L2's translations at the next entry (SVM
@@ -66,8 +68,9 @@ static bool run_batch(struct nested_run *n)
 		return true;
 	send_edits(n);
 	while (first < n->nr) {
-		regs = (struct nested_regs){ .rsi = n->list_gpa, .rcx = n->nr,
-					     .rdx = n->res_gpa, .rdi = first };
+		regs = (struct nested_regs){
+			.rsi = nested_l2_va(n->l2, n->list_gpa), .rcx = n->nr,
+			.rdx = nested_l2_va(n->l2, n->res_gpa), .rdi = first };
 		n->l2_runs++;
 		if (!nested_l2_enter(n->l2, L2_ACCESS_LIST, &regs, &x))
 			return false;
@@ -122,8 +125,8 @@ static bool run_op(struct nested_run *n, const struct guest_op *op, u32 i)
 			    "L2 access at GPA 0x%" PRIx64 ": L2 has 32-bit aligned addresses only",
 			    op->va);
 		n->list[n->nr] = (struct l2_access){
-			(u32)op->va | (write ? L2_ACCESS_WRITE : 0),
-			(u32)op->value };
+			(u32)nested_l2_va(n->l2, op->va) |
+			(write ? L2_ACCESS_WRITE : 0), (u32)op->value };
 		n->from[n->nr++] = i;
 		n->accesses++;
 		return n->nr < BATCH || run_batch(n);

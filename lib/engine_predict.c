@@ -349,6 +349,9 @@ void predict_begin_sparse(struct kvm_vm *vm, const struct pgtable *pt,
 		if (m->used && m->gpa + m->mem.size > p->size)
 			p->size = m->gpa + m->mem.size;
 	}
+	/* The MMIO RAM is memory to the prediction, served by the test. */
+	if (vm->mmio.size && vm->mmio.gpa + vm->mmio.size > p->size)
+		p->size = vm->mmio.gpa + vm->mmio.size;
 	TEST_ASSERT(p->size <= ENG_MIRROR_MAX,
 		    "guest memory up to 0x%llx is too much to mirror",
 		    (unsigned long long)p->size);
@@ -377,6 +380,8 @@ void predict_begin_sparse(struct kvm_vm *vm, const struct pgtable *pt,
 		}
 		memcpy(p->mirror + lo, m->mem.hva, m->mem.size);
 	}
+	if (vm->mmio.size)
+		memcpy(p->mirror + vm->mmio.gpa, vm->mmio.buf, vm->mmio.size);
 	p->pt = *pt;
 	p->pt.phys = (struct pg_phys){ mirror_hva, mirror_alloc, p };
 	p->cr3 = cr3;

@@ -51,12 +51,43 @@ static u64 any_data_page(struct eng_random *r)
 			    PAGE_SIZE_4K;
 }
 
+/*
+ * MMIO RAM (ptgen_area.mmio_lo): one leaf in 10 points there, where the
+ * area has it.  Never a page table: KVM cannot walk one there.  A table
+ * of leaves also serves as a directory (emit_set_upper()), so a 4 KiB
+ * leaf into MMIO RAM has bit 7 (PAT) set: read as a directory entry it
+ * is a large leaf, its low address bits reserved (PAE, long mode) or
+ * PSE-36 bits out of memory (non-PAE); and none where CR4.PSE may go off
+ * (bit 7 is then no leaf).
+ */
+static bool mmio_leaf(struct eng_random *r, u64 size)
+{
+	const struct ptgen_area *a = &r->g->area;
+
+	if (a->mmio_hi - a->mmio_lo < size || r->prm.pse_toggle)
+		return false;
+	return rng_below(&r->mmio, 10) == 0;
+}
+
+/* Its own stream: the other steps of a seed stay what they were. */
+static u64 any_mmio_page(struct eng_random *r, u64 size)
+{
+	const struct ptgen_area *a = &r->g->area;
+	u64 lo = ALIGN_UP(a->mmio_lo, size);
+
+	return lo + rng_below(&r->mmio, (a->mmio_hi - lo) / size) * size;
+}
+
 static u64 any_large_page(struct eng_random *r)
 {
 	const struct ptgen_area *a = &r->g->area;
 	u64 lo = ALIGN_UP(a->large_lo, r->large);
+	u64 pa = lo + below(r, (a->large_hi - lo) / r->large) * r->large;
 
-	return lo + below(r, (a->large_hi - lo) / r->large) * r->large;
+	if (mmio_leaf(r, r->large) &&
+	    ALIGN_UP(a->mmio_lo, r->large) + r->large <= a->mmio_hi)
+		pa = any_mmio_page(r, r->large);
+	return pa;
 }
 
 /* NX where the mode has it, on some entries (fetch runs only). */
@@ -102,6 +133,10 @@ static u64 random_pte(struct eng_random *r)
 			flags |= PTE_D;
 		if (below(r, 10) == 0)
 			pa = code_page(r);
+	}
+	if (mmio_leaf(r, PAGE_SIZE_4K)) {
+		pa = any_mmio_page(r, PAGE_SIZE_4K);
+		flags |= PTE_PAT;
 	}
 	return pg_make_entry(r->mode, 1, pa, flags);
 }
@@ -421,6 +456,7 @@ void eng_random_setup(struct eng_random *r, struct ptgen *g,
 	rng_seed(&r->perm, g->seed ^ 0x9e3779b97f4a7c15ULL);
 	rng_seed(&r->pse, g->seed ^ 0x2545f4914f6cdd1dULL);
 	rng_seed(&r->giant, g->seed ^ 0xd1b54a32d192ed03ULL);
+	rng_seed(&r->mmio, g->seed ^ 0x94d049bb133111ebULL);
 	TEST_ASSERT(!prm->giant || (pg_page_size_valid(g->pt, PAGE_SIZE_1G) &&
 				   !g->l2 && !(prm->giant_pa % PAGE_SIZE_1G)),
 		    "a 1 GiB window wants 1 GiB leaves and an aligned PA");
@@ -501,6 +537,10 @@ static void draw_event(struct eng_random *r, struct eng_steps *out)
 	u32 slot = r->prm.window && (rng_next(&r->g->rng) & 1) ?
 		   r->prm.window_slot : r->prm.data_slot;
 	u64 x = below(r, 100), lo, size;
+
+	/* Beside the event drawn below, from a stream of its own. */
+	if (r->prm.mmio_slot && rng_below(&r->mmio, 8) == 0)
+		push(out, STEP_EVENT, EV_MMIO_SLOT, r->prm.mmio_slot, 0, 0, 0);
 
 	/* The slot beside the window's: guest large pages straddle both. */
 	if (r->prm.edge_slot && below(r, 3) == 0)
@@ -902,6 +942,44 @@ static bool smap_ac_trap(struct eng_random *r, u64 va)
 	return !n && predict_targets(p, &op, pa);
 }
 
+/* Whether @op reaches the MMIO RAM (either way, if ambiguous). */
+static bool reaches_mmio(struct ptgen *g, const struct guest_op *op)
+{
+	u64 pa[2];
+	u32 n = predict_targets(&g->p, op, pa), i;
+
+	for (i = 0; i < n; i++)
+		if (pa[i] >= g->area.mmio_lo && pa[i] < g->area.mmio_hi)
+			return true;
+	return false;
+}
+
+static void remember_mmio(struct eng_random *r, u32 code, u32 flags, u64 va)
+{
+	struct guest_op op = { .code = code, .flags = flags, .va = va };
+
+	if (r->prm.mmio_slot && reaches_mmio(r->g, &op))
+		r->mmio_va[r->nr_mmio_va++ % ENG_MMIO_VAS] = va;
+}
+
+/*
+ * After EV_MMIO_SLOT: the VAs that reached the MMIO RAM last, read
+ * again, now that it is the other kind of memory (where they still may:
+ * the tables changed since).
+ */
+static void reread_mmio(struct eng_random *r)
+{
+	u32 i, n = r->nr_mmio_va < ENG_MMIO_VAS ? r->nr_mmio_va : ENG_MMIO_VAS;
+
+	for (i = 0; i < n; i++) {
+		u32 code = OP_READ32, flags = 0;
+		bool ret_fill = false;
+
+		if (access_allowed(r->g, &code, &flags, r->mmio_va[i], &ret_fill))
+			ptgen_op(r->g, code, r->mmio_va[i], 0, flags);
+	}
+}
+
 static void emit_access(struct eng_random *r, const struct eng_step *st)
 {
 	struct ptgen *g = r->g;
@@ -915,6 +993,7 @@ static void emit_access(struct eng_random *r, const struct eng_step *st)
 		code = OP_READ32;
 	if (!access_allowed(g, &code, &flags, st->va, &ret_fill))
 		return;
+	remember_mmio(r, code, flags, st->va);
 	if (flags || ret_fill) {
 		ptgen_op(g, code, st->va, ret_fill ? RET_FILL : 0, flags);
 		return;
@@ -1193,6 +1272,13 @@ static void emit_event(struct eng_random *r, const struct eng_step *st)
 	    code == EV_SLOT_MOVE ||
 	    code == EV_DONTNEED || code == EV_MPROTECT) {
 		ptgen_event(g, code, slot, st->va, st->val);
+		return;
+	}
+	if (code == EV_MMIO_SLOT) {
+		if (!prm->mmio_slot)
+			return;
+		ptgen_event(g, code, prm->mmio_slot, !prm->mmio_raw, 0);
+		reread_mmio(r);
 		return;
 	}
 	if (code == EV_DIRTY_CLEAR) {

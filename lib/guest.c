@@ -7,18 +7,6 @@
 #include "guest.h"
 #include "test_util.h"
 
-#define CR0_PE		(1ULL << 0)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_WP		(1ULL << 16)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PSE		(1ULL << 4)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_LA57	(1ULL << 12)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-#define EFER_NXE	(1ULL << 11)
-
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
@@ -270,6 +258,7 @@ static void setup_sregs(struct kvm_vcpu *vcpu, u64 percpu)
 {
 	struct kvm_vm *vm = vcpu->vm;
 	bool lm = vm->mode >= PAGING_LM4;
+	struct pg_regs regs = pg_mode_regs(vm->mode);
 	struct kvm_sregs sr;
 
 	vcpu_get_sregs(vcpu, &sr);
@@ -293,12 +282,10 @@ static void setup_sregs(struct kvm_vcpu *vcpu, u64 percpu)
 	sr.gdt.limit = GDT_ENTRIES * 8 - 1;
 	sr.idt.base = LAYOUT_IDT;
 	sr.idt.limit = (lm ? 16 : 8) * NR_IDT_VECTORS - 1;
-	sr.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sr.cr0 = regs.cr0 | CR0_WP;
 	sr.cr3 = vm->pt.root;
-	sr.cr4 = vm->mode == PAGING_NONPAE ? CR4_PSE : CR4_PAE;
-	if (vm->mode == PAGING_LM5)
-		sr.cr4 |= CR4_LA57;
-	sr.efer = (lm ? EFER_LME | EFER_LMA : 0) | (vm->pt.nxe ? EFER_NXE : 0);
+	sr.cr4 = regs.cr4;
+	sr.efer = regs.efer | (vm->pt.nxe ? EFER_NXE : 0);
 	vcpu_set_sregs(vcpu, &sr);
 }
 

@@ -38,10 +38,23 @@ struct kvm_memslot {
 	struct mem_region mem;
 };
 
+/*
+ * Guest-physical memory no memslot backs, served by the test: every
+ * guest access there is KVM's MMIO path (an MMIO spte, the emulator and
+ * its walk of the guest's tables) ending in KVM_EXIT_MMIO, which
+ * __vcpu_run() answers from @buf as if it were RAM and runs on.
+ */
+struct kvm_mmio_ram {
+	u64 gpa, size;		/* size 0: none */
+	u8 *buf;
+	u64 reads, writes;	/* the exits served */
+};
+
 struct kvm_vm {
 	int kvm_fd;
 	int fd;
 	struct kvm_memslot slots[KVM_MAX_TEST_SLOTS];
+	struct kvm_mmio_ram mmio;
 	struct kvm_vcpu *vcpus[LAYOUT_MAX_VCPUS];
 
 	/*
@@ -96,9 +109,14 @@ void vm_set_memslot_flags(struct kvm_vm *vm, u32 slot, u32 flags);
 void vm_delete_memslot(struct kvm_vm *vm, u32 slot);
 struct kvm_memslot *vm_memslot(struct kvm_vm *vm, u32 slot);
 
-/* Guest physical -> host virtual; the __ variant returns NULL outside. */
+/*
+ * The host address of guest-physical @gpa: in a memslot, or in the MMIO
+ * RAM (vm_add_mmio_ram()); NULL, or an assertion, when neither.
+ */
 void *__gpa_to_hva(struct kvm_vm *vm, u64 gpa);
 void *gpa_to_hva(struct kvm_vm *vm, u64 gpa);
+/* [@gpa, +@size), 4 KiB aligned, outside every memslot, as MMIO RAM. */
+void vm_add_mmio_ram(struct kvm_vm *vm, u64 gpa, u64 size);
 
 /* Dirty log.  @bitmap has one bit per 4 KiB page of the slot. */
 void vm_get_dirty_log(struct kvm_vm *vm, u32 slot, void *bitmap);

@@ -64,8 +64,27 @@ const char *nested_npt_name(const struct kvm_platform *plat)
 	return ops ? ops->npt_name : "no nested paging";
 }
 
-void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
-		    struct kvm_vcpu *l1_vcpu)
+/*
+ * L2's table: [0, 4 GiB) of L2 linear addresses with the largest pages
+ * every processor has in its mode (no 1 GiB: that is L1's CPUID's).
+ */
+static void build_l2_table(struct nested_l2 *l2, const struct pg_phys *phys)
+{
+	u64 size = l2->l2_mode == PAGING_NONPAE ? 4ULL << 20 : 2ULL << 20;
+	u64 va;
+
+	TEST_ASSERT(!(l2->va_xor & ((4ULL << 20) - 1)) &&
+		    l2->va_xor < (1ULL << 32),
+		    "L2 linear = GPA ^ 0x%" PRIx64 ": not a multiple of 4 MiB below 4 GiB",
+		    l2->va_xor);
+	pg_init(&l2->l2pt, l2->l2_mode, phys);
+	for (va = 0; va < (1ULL << 32); va += size)
+		pg_map(&l2->l2pt, va, nested_l2_va(l2, va), size, PTE_W);
+}
+
+void __nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
+		      struct kvm_vcpu *l1_vcpu, enum paging_mode l2_mode,
+		      u64 va_xor)
 {
 	struct pg_phys phys = vm_pg_phys(l1_vcpu->vm);
 	struct ucall uc;
@@ -74,6 +93,11 @@ void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 	l2->ops = vendor_ops(plat);
 	TEST_ASSERT(l2->ops, "no nested virtualization on this vendor");
 	l2->vcpu = l1_vcpu;
+	l2->l2_mode = l2_mode;
+	if (l2_mode < PAGING_NR_MODES) {
+		l2->va_xor = va_xor;
+		build_l2_table(l2, &phys);
+	}
 	pg_init(&l2->npt, PAGING_LM4, &phys);
 	/*
 	 * The nested walk checks reserved bits against L1's MAXPHYADDR, NX
@@ -90,6 +114,12 @@ void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		    "L1 did not start");
 	if (l2->ops->started)
 		l2->ops->started(l2, uc.args[1]);
+}
+
+void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
+		    struct kvm_vcpu *l1_vcpu)
+{
+	__nested_l2_init(l2, plat, l1_vcpu, PAGING_NR_MODES, 0);
 }
 
 void nested_l2_map(struct nested_l2 *l2, u64 l2_gpa, u64 l1_gpa, u64 size,
@@ -119,7 +149,8 @@ bool nested_l2_enter(struct nested_l2 *l2, enum l2_entry entry,
 	struct ucall uc;
 	char msg[4096];
 
-	l2->ops->prepare(l2, vm_guest_export(l2->vcpu->vm, entry));
+	l2->ops->prepare(l2, nested_l2_va(l2, vm_guest_export(l2->vcpu->vm,
+							       entry)));
 	a[L1_ARG_CMD] = L1_CMD_RUN;
 	a[L1_ARG_RSI] = regs->rsi;
 	a[L1_ARG_RCX] = regs->rcx;

@@ -5,11 +5,17 @@
  * routines of enum l2_entry (abi/nested_cmd.h) under nested paging (NPT,
  * EPT) that the host builds in L1's memory, one run per host command.
  *
- * L2 runs in 32-bit protected mode with paging off, so its linear
- * addresses are L2 guest-physical and the nested page table alone decides
- * where they land in L1's memory; the L1 runtime region is identity
- * mapped so L2 can run code from L1's image.  L2 hands control back with
- * VMMCALL/VMCALL; no timer is needed to get it back.
+ * L2 runs 32-bit code (L2_* of abi/nested_cmd.h).  By default paging is
+ * off, so its linear addresses are L2 guest-physical and the nested page
+ * table alone decides where they land in L1's memory; with
+ * __nested_l2_init() L2 pages in a mode of its own (non-PAE with 4 MiB
+ * pages, PAE, 4- or 5-level long mode in a compatibility-mode code
+ * segment) through a fixed table: L2 linear address = L2 GPA ^ va_xor,
+ * so every access of L2 is two walks, L2's then L1's, and what KVM
+ * emulates for L2 goes through its nested MMU's walker of L2's mode.
+ * The L1 runtime region is identity mapped so L2 can run code from L1's
+ * image.  L2 hands control back with VMMCALL/VMCALL; no timer is needed
+ * to get it back.
  *
  *   if (!nested_supported(&plat, why, sizeof(why)))
  *           tap_skip_all("%s", why);
@@ -68,6 +74,15 @@ struct nested_l2 {
 	 * them KVM shares one split child between the aliases.
 	 */
 	bool ad;
+	/*
+	 * L2's own paging: PAGING_NR_MODES when off; else its mode and its
+	 * table (in L1 pool pages, which the nested page table maps 1:1 and
+	 * nothing edits), which maps L2 linear addresses [0, 4 GiB) onto L2
+	 * GPA = linear ^ va_xor with 4 MiB (non-PAE) or 2 MiB pages.
+	 */
+	enum paging_mode l2_mode;
+	struct pgtable l2pt;
+	u64 va_xor;
 	union {
 		struct svm_l2 svm;
 		struct vmx_l2 vmx;
@@ -90,10 +105,22 @@ const char *nested_npt_name(const struct kvm_platform *plat);
 /*
  * Starts L1 on @l1_vcpu (a vCPU of a VM made with nested_program()) and
  * builds what L2 runs with; the nested page table maps the L1 runtime
- * region 1:1.  Asserts when L1 cannot enable its vendor's extension.
+ * region 1:1.  L2 pages in @l2_mode (PAGING_NR_MODES: paging off) with
+ * linear addresses = GPA ^ @va_xor (a multiple of 4 MiB below 4 GiB).
+ * Asserts when L1 cannot enable its vendor's extension or give L2 that
+ * mode (paging_mode_supported() says beforehand: L1 has KVM's CPUID).
  */
+void __nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
+		      struct kvm_vcpu *l1_vcpu, enum paging_mode l2_mode,
+		      u64 va_xor);
+/* The same, L2's paging off. */
 void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		    struct kvm_vcpu *l1_vcpu);
+/* The L2 linear address of L2 GPA @gpa, and back (an involution). */
+static inline u64 nested_l2_va(const struct nested_l2 *l2, u64 gpa)
+{
+	return gpa ^ l2->va_xor;
+}
 /*
  * Maps [l2_gpa, +size) onto [l1_gpa, +size) with @page_size (one of
  * l2->page_sizes), read/write/execute (write-back under EPT).  Call

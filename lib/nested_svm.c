@@ -75,13 +75,25 @@ static void build_vmcb(struct nested_l2 *l2, struct kvm_vm *vm)
 	vmcb_w32(vm, v, VMCB_ASID, 1);
 	vmcb_w64(vm, v, VMCB_NP_ENABLE, 1);
 	vmcb_w64(vm, v, VMCB_N_CR3, l2->npt.root);
-	/* Flat 32-bit code and data, paging off. */
+	/*
+	 * Flat 32-bit code and data (CS.L=0: compatibility mode when L2 is
+	 * in long mode), paging off or in L2's mode.
+	 */
 	vmcb_seg(vm, v, VMCB_CS, 0x08, 0xc9b);
 	vmcb_seg(vm, v, VMCB_DS, 0x10, 0xc93);
 	vmcb_seg(vm, v, VMCB_ES, 0x10, 0xc93);
 	vmcb_seg(vm, v, VMCB_SS, 0x10, 0xc93);
-	vmcb_w64(vm, v, VMCB_EFER, EFER_SVME);
-	vmcb_w64(vm, v, VMCB_CR0, 0x31);		/* PE, ET, NE */
+	if (l2->l2_mode < PAGING_NR_MODES) {
+		struct pg_regs r = pg_mode_regs(l2->l2_mode);
+
+		vmcb_w64(vm, v, VMCB_EFER, EFER_SVME | r.efer);
+		vmcb_w64(vm, v, VMCB_CR0, r.cr0);
+		vmcb_w64(vm, v, VMCB_CR3, l2->l2pt.root);
+		vmcb_w64(vm, v, VMCB_CR4, r.cr4);
+	} else {
+		vmcb_w64(vm, v, VMCB_EFER, EFER_SVME);
+		vmcb_w64(vm, v, VMCB_CR0, CR0_PE | CR0_ET | CR0_NE);
+	}
 	vmcb_w64(vm, v, VMCB_DR7, 0x400);
 	vmcb_w64(vm, v, VMCB_DR6, 0xffff0ff0);
 	vmcb_w64(vm, v, VMCB_RFLAGS, 0x2);

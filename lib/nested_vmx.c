@@ -7,11 +7,6 @@
 #include "tap.h"
 #include "test_util.h"
 
-#define CR0_PE	(1ULL << 0)
-#define CR0_ET	(1ULL << 4)
-#define CR0_NE	(1ULL << 5)
-#define CR0_PG	(1ULL << 31)
-
 /* One MSR through KVM_GET_MSRS on @fd (/dev/kvm: a feature MSR). */
 static bool get_msr(int fd, u32 index, u64 *value)
 {
@@ -89,7 +84,10 @@ static void put_guest_seg(struct vmx_fields *fl, u32 n, u16 sel, u32 ar,
 	put(fl, VMCS_GUEST_ES_BASE + 2 * n, 0);
 }
 
-/* L2: flat 32-bit protected mode, paging off, every exception exits. */
+/*
+ * L2: flat 32-bit protected mode (CS.L=0: compatibility mode when L2 is
+ * in long mode), paging off or in L2's mode, every exception exits.
+ */
 static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 {
 	struct kvm_vcpu *v = l2->vcpu;
@@ -97,11 +95,17 @@ static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 	u64 cr0_fixed1 = vcpu_msr(v, MSR_IA32_VMX_CR0_FIXED1);
 	u64 cr4_fixed0 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED0);
 	u64 cr4_fixed1 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED1);
+	bool paging = l2->l2_mode < PAGING_NR_MODES;
+	struct pg_regs r = paging ? pg_mode_regs(l2->l2_mode) :
+			   (struct pg_regs){ CR0_PE | CR0_ET | CR0_NE, 0, 0 };
 	/* Unrestricted guest lifts the fixed PG (and PE) bits. */
-	u64 cr0 = ((CR0_PE | CR0_ET | CR0_NE | cr0_fixed0) & cr0_fixed1) &
-		  ~CR0_PG;
-	u64 cr4 = cr4_fixed0 & cr4_fixed1;
+	u64 cr0 = (r.cr0 | cr0_fixed0) & cr0_fixed1 & (paging ? ~0ULL : ~CR0_PG);
+	u64 cr4 = (r.cr4 | cr4_fixed0) & cr4_fixed1;
 	u32 n;
+
+	TEST_ASSERT((cr4 & r.cr4) == r.cr4,
+		    "nested VMX: L2's %s paging needs CR4 bits 0x%" PRIx64 " that IA32_VMX_CR4_FIXED1 (0x%" PRIx64 ") forbids",
+		    paging_mode_name(l2->l2_mode), r.cr4 & ~cr4, cr4_fixed1);
 
 	/* ES, CS, SS, DS, FS, GS in encoding order. */
 	for (n = 0; n < 6; n++)
@@ -117,7 +121,12 @@ static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 	put(fl, VMCS_GUEST_CR0, cr0);
 	put(fl, VMCS_CR0_READ_SHADOW, cr0);
 	put(fl, VMCS_CR0_GUEST_HOST_MASK, 0);
-	put(fl, VMCS_GUEST_CR3, 0);
+	put(fl, VMCS_GUEST_CR3, paging ? l2->l2pt.root : 0);
+	/* PAE paging under EPT: VM entry loads the PDPTEs from here. */
+	if (l2->l2_mode == PAGING_PAE)
+		for (n = 0; n < 4; n++)
+			put(fl, VMCS_GUEST_PDPTE0 + 2 * n,
+			    pg_read_entry(&l2->l2pt, l2->l2pt.root + 8 * n));
 	put(fl, VMCS_GUEST_CR4, cr4);
 	put(fl, VMCS_CR4_READ_SHADOW, cr4);
 	put(fl, VMCS_CR4_GUEST_HOST_MASK, 0);
@@ -129,7 +138,7 @@ static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 	put(fl, VMCS_GUEST_ACTIVITY_STATE, 0);
 	put(fl, VMCS_LINK_POINTER, ~0ULL);
 	put(fl, VMCS_GUEST_DEBUGCTL, 0);
-	put(fl, VMCS_GUEST_EFER, 0);
+	put(fl, VMCS_GUEST_EFER, r.efer);
 	put(fl, VMCS_GUEST_SYSENTER_CS, 0);
 	put(fl, VMCS_GUEST_SYSENTER_ESP, 0);
 	put(fl, VMCS_GUEST_SYSENTER_EIP, 0);
@@ -190,7 +199,9 @@ static void controls(struct nested_l2 *l2, struct vmx_fields *fl)
 	put(fl, VMCS_ENTRY_CONTROLS,
 	    control(v, t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			   MSR_IA32_VMX_ENTRY_CTLS,
-		    ENTRY_LOAD_EFER, "VM-entry"));
+		    ENTRY_LOAD_EFER |
+		    (l2->l2_mode == PAGING_LM4 || l2->l2_mode == PAGING_LM5 ?
+		     ENTRY_IA32E_MODE_GUEST : 0), "VM-entry"));
 	put(fl, VMCS_EXCEPTION_BITMAP, 0xffffffff);
 	put(fl, VMCS_PF_ERROR_MASK, 0);
 	put(fl, VMCS_PF_ERROR_MATCH, 0);

@@ -39,6 +39,18 @@ int pg_entry_size(enum paging_mode mode)
 	return mode == PAGING_NONPAE ? 4 : 8;
 }
 
+struct pg_regs pg_mode_regs(enum paging_mode mode)
+{
+	bool lm = mode == PAGING_LM4 || mode == PAGING_LM5;
+
+	return (struct pg_regs){
+		.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG,
+		.cr4 = (mode == PAGING_NONPAE ? CR4_PSE : CR4_PAE) |
+		       (mode == PAGING_LM5 ? CR4_LA57 : 0),
+		.efer = lm ? EFER_LME | EFER_LMA : 0,
+	};
+}
+
 static int index_shift(enum paging_mode mode, int level)
 {
 	if (mode == PAGING_NONPAE)

@@ -36,6 +36,7 @@ enum paging_mode {
 #define PTE_A		(1ULL << 5)
 #define PTE_D		(1ULL << 6)
 #define PTE_PS		(1ULL << 7)
+#define PTE_PAT		(1ULL << 7)	/* the same bit in a 4 KiB leaf */
 #define PTE_G		(1ULL << 8)
 #define PTE_NX		(1ULL << 63)
 
@@ -124,6 +125,29 @@ struct pg_walk {
 	u64 page_size;
 };
 
+/* The control-register bits that select a paging mode. */
+#define CR0_PE		(1ULL << 0)
+#define CR0_ET		(1ULL << 4)
+#define CR0_NE		(1ULL << 5)
+#define CR0_WP		(1ULL << 16)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PSE		(1ULL << 4)
+#define CR4_PAE		(1ULL << 5)
+#define CR4_LA57	(1ULL << 12)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define EFER_NXE	(1ULL << 11)
+
+struct pg_regs {
+	u64 cr0, cr4, efer;
+};
+
+/*
+ * What CR0, CR4 and EFER hold in @mode with paging on (CR0: PE, ET, NE,
+ * PG; CR4: PSE for non-PAE, PAE, LA57; EFER: LME and LMA in long mode),
+ * before the caller's own bits (CR0.WP, EFER.NXE, vendor bits).
+ */
+struct pg_regs pg_mode_regs(enum paging_mode mode);
 const char *paging_mode_name(enum paging_mode mode);
 int pg_levels(enum paging_mode mode);
 int pg_entry_size(enum paging_mode mode);

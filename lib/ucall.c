@@ -47,6 +47,25 @@ static void __attribute__((noreturn)) unexpected_exit(struct kvm_vcpu *vcpu)
 			run->internal.suberror : 0);
 }
 
+static void stray_mmio(struct kvm_vcpu *vcpu, struct ucall *uc)
+{
+	const struct kvm_run *run = vcpu->run;
+	struct kvm_regs r;
+	u64 data = 0;
+
+	vcpu_get_regs(vcpu, &r);
+	memcpy(&data, run->mmio.data, sizeof(data));
+	memset(uc, 0, sizeof(*uc));
+	uc->cmd = UCALL_STRAY_MMIO;
+	snprintf(uc->text, sizeof(uc->text),
+		 "vCPU %u: KVM_EXIT_MMIO %s of %u bytes at GPA 0x%llx (data 0x%" PRIx64 ", rip 0x%llx), %s",
+		 vcpu->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
+		 (unsigned long long)run->mmio.phys_addr, data, r.rip,
+		 __gpa_to_hva(vcpu->vm, run->mmio.phys_addr) ?
+		 "inside a memslot: KVM took guest memory for MMIO" :
+		 "outside every memslot and the MMIO RAM: no guest table leads there");
+}
+
 u32 vcpu_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 {
 	for (;;) {
@@ -60,6 +79,10 @@ u32 vcpu_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 			return UCALL_HANG;
 		}
 		vcpu_run_check(vcpu, r);
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO) {
+			stray_mmio(vcpu, uc);
+			return UCALL_STRAY_MMIO;
+		}
 		cmd = vcpu_get_ucall(vcpu, uc);
 		if (cmd == UCALL_NONE)
 			unexpected_exit(vcpu);
@@ -108,6 +131,9 @@ void ucall_format(struct kvm_vcpu *vcpu, const struct ucall *uc, char *buf,
 		break;
 	case UCALL_HANG:
 		snprintf(buf, size, "%s", vcpu->hang_report);
+		break;
+	case UCALL_STRAY_MMIO:
+		snprintf(buf, size, "%s", uc->text);
 		break;
 	default:
 		snprintf(buf, size, "vCPU %u: ucall %u (%s)", vcpu->id, uc->cmd,

@@ -27,13 +27,23 @@
  * lpage_info, kvm_mmu_max_mapping_level()), a WARN or BUG in the kernel
  * log (the harness fails the configuration on those).
  *
+ * Every variant also has MMIO RAM (lib/kvm.h: a range no memslot backs,
+ * served on KVM_EXIT_MMIO) that some leaves point into, and which now
+ * and then turns into a memslot and back: guards MMIO sptes and their
+ * memslot generation (mark_mmio_spte(), check_mmio_spte(), their sync),
+ * handle_mmio_page_fault(), the MMIO cache, and the emulator's own walk
+ * of the guest's tables in every mode (under TDP the only software walk
+ * of them: init_kvm_tdp_mmu()'s gva_to_gpa); an MMIO exit is checked by
+ * the tag it reads and the data it writes, one inside a memslot fails.
+ *
  * One TAP point per (mode, seed).  A failing point is shrunk (delta
  * debugging over its steps) and its reproducer printed as "# repro:"
  * lines; save them to a file and rerun with --replay FILE.
  *
  *   fuzz [--mode M] [--seed N] [--steps N] [--seeds N] [--duration S | --long]
- *        [--replay FILE] [--no-shrink] [--one-vcpu]
+ *        [--replay FILE] [--no-shrink] [--one-vcpu] [--l2-paging P]
  *   M: nonpae-4k nonpae-pse pae 64 la57 nested nonpae-pse0
+ *   P: off 64 nonpae pae la57 (nested: L2's paging; default from the seed)
  *
  * 64, la57: also a 1 GiB window (GIANT_SLOT): a 1 GiB guest leaf over a
  * hugetlb-1g memslot, accessed, turned into a directory of 2 MiB pages in
@@ -55,6 +65,12 @@
  * shadow of L1's NPT/EPT, its write tracking and unsync/sync of those
  * table pages, nested TLB flushes, dirty logging of L1 memory written
  * by L2), every access predicted by the walker of the table's format.
+ * L2 pages in a mode of its own (paging off, non-PAE, PAE, 4- and
+ * 5-level, by seed; linear = GPA ^ a multiple of 4 MiB): what KVM
+ * emulates for L2 (its MMIO) goes through the nested MMU's walker of
+ * L2's tables and L1's NPT/EPT (FNAME(walk_addr_generic) under
+ * nested_mmu, translate_nested_gpa()), and L2 runs in each mode under
+ * nested VMRUN/VMLAUNCH's state checks and loads (CR3, PDPTEs).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -86,6 +102,15 @@ GUEST_PROGRAM_DECLARE(op_interp);
 #define SLOT2_SIZE	(1ULL << 20)
 #define LARGE_SIZE	(SLOT1_SIZE + SLOT2_SIZE)
 #define WINDOW_VA	0x30000000ULL
+/*
+ * Right above slot 2, in no memslot: MMIO RAM (lib/kvm.h), where some
+ * leaves point (a 4 MiB one fits), so that KVM's MMIO path and the
+ * emulator's walks are predicted too (lib/engine.h, struct ptgen_area).
+ */
+#define MMIO_GPA	(SLOT2_GPA + SLOT2_SIZE)
+#define MMIO_SIZE	(4ULL << 20)
+/* The memslot the MMIO RAM turns into now and then (EV_MMIO_SLOT). */
+#define MMIO_SLOT	5
 /*
  * Slot 3 (64-bit modes): the 1 GiB window, a GiB of hugetlb-1g (else
  * THP, else 4 KiB) pages at GPA 1 GiB, or 2 MiB above it for half the
@@ -152,6 +177,8 @@ struct run {
 	bool smap_ac_writes;	/* eng_params.smap_ac_writes */
 	bool pse_keep_pdes;	/* eng_params.pse_keep_pdes */
 	u32 l2_runs, l2_faults, l2_accesses;	/* nested: L2 entries, faults */
+	enum paging_mode l2_mode;	/* nested: L2's paging (pick_l2_paging()) */
+	u64 l2_xor;
 	u64 huge_base, huge_min;
 	u32 huge_checks;
 	bool huge;		/* slot 1 got its THP backing */
@@ -160,6 +187,14 @@ struct run {
 	u64 giant_gpa;
 	u64 giant_base, giant_min;
 	bool manual;		/* manual dirty-log protect (CLEAR) */
+	/*
+	 * MMIO RAM and leaves into it (random runs and their replays; the
+	 * known points keep the tables they were found with).
+	 */
+	bool mmio;
+	/* EV_MMIO_SLOT without its workaround (eng_params.mmio_raw). */
+	bool mmio_raw;
+	u64 mmio_reads, mmio_writes;	/* KVM_EXIT_MMIO served */
 };
 
 /*
@@ -219,6 +254,38 @@ static void add_giant(struct kvm_vm *vm, struct run *run)
 	TEST_ASSERT(false, "no memory for the 1 GiB window: %s", why);
 }
 
+/*
+ * Nested: L2's own paging, from the seed; the default two rounds (seeds
+ * N + 5, N + 1005) run 64-bit and non-PAE L2s, every fifth round of a
+ * longer run each mode.  Linear = GPA ^ a multiple of 4 MiB, so that
+ * what KVM translates for L2 is not the GPA by chance.
+ */
+static const enum paging_mode l2_modes[] = {
+	PAGING_NR_MODES, PAGING_LM4, PAGING_NONPAE, PAGING_PAE, PAGING_LM5,
+};
+/* --l2-paging's choices, in l2_modes' order, and the choice (-1: none). */
+static const char *const l2_mode_names[] = {
+	"off", "64", "nonpae", "pae", "la57", NULL,
+};
+static int l2_paging = -1;
+
+static void pick_l2_paging(struct run *run)
+{
+	char why[128];
+
+	run->l2_mode = l2_modes[l2_paging >= 0 ? (u32)l2_paging :
+				(run->seed + run->seed / 1000) % ARRAY_SIZE(l2_modes)];
+	run->l2_xor = ((run->seed * 0x9e3779b97f4a7c15ULL) >> 54) << 22;
+	if (run->l2_mode == PAGING_LM5 &&
+	    !paging_mode_supported(PAGING_LM5, why, sizeof(why))) {
+		tap_diag("%s seed %" PRIu64 ": L2 in 4-level long mode instead of la57: %s",
+			 run->v->name, run->seed, why);
+		run->l2_mode = PAGING_LM4;
+	}
+	if (run->l2_mode == PAGING_NR_MODES)
+		run->l2_xor = 0;
+}
+
 static struct kvm_vm *make_vm(struct run *run)
 {
 	struct guest_program prog = run->v->nested ? nested_program(&plat) :
@@ -238,6 +305,8 @@ static struct kvm_vm *make_vm(struct run *run)
 	vm_add_memslot(vm, 2, SLOT2_GPA, SLOT2_SIZE, MEM_ANON, 0);
 	if (run->v->giant && pg_page_size_valid(&vm->pt, PAGE_SIZE_1G))
 		add_giant(vm, run);
+	if (run->mmio)
+		vm_add_mmio_ram(vm, MMIO_GPA, MMIO_SIZE);
 	return vm;
 }
 
@@ -268,6 +337,9 @@ static void params(const struct run *run, struct eng_params *prm)
 		.pse_toggle = run->v->pse_toggle,
 		.pse_keep_pdes = run->pse_keep_pdes,
 	};
+	if (run->mmio)
+		prm->mmio_slot = MMIO_SLOT;
+	prm->mmio_raw = run->mmio_raw;
 	if (run->giant_gpa) {
 		prm->giant = GIANT_VA;
 		prm->giant_pa = GIANT_PA;
@@ -339,6 +411,10 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 		a.sparse_lo = run->giant_gpa;
 		a.sparse_hi = GIANT_PA + PAGE_SIZE_1G;
 	}
+	if (run->mmio) {
+		a.mmio_lo = MMIO_GPA;
+		a.mmio_hi = MMIO_GPA + MMIO_SIZE;
+	}
 	if (!run->v->nested)
 		show_cr4_features(&vm->pt);
 	if (prm.smep_fixed && vm->pt.has_smep && (run->seed & 1)) {
@@ -352,7 +428,8 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	g.manual_dirty = run->manual;
 	g.pre_fault = pre_fault && !run->v->nested;
 	if (run->v->nested) {
-		nested_l2_init(&l2, &plat, vcpu);
+		pick_l2_paging(run);
+		__nested_l2_init(&l2, &plat, vcpu, run->l2_mode, run->l2_xor);
 		ptgen_nested(&g, &l2);
 	}
 	eng_random_setup(&r, &g, &prm);
@@ -378,6 +455,8 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	run->huge_checks = g.huge_checks;
 	run->giant_base = g.giant_base;
 	run->giant_min = g.giant_min;
+	run->mmio_reads = vm->mmio.reads;
+	run->mmio_writes = vm->mmio.writes;
 	run->fetches = run->v1_ops = run->perm_ops = 0;
 	for (i = 0; i < g.s.nr; i++) {
 		run->fetches += g.s.ops[i].code == OP_FETCH;
@@ -408,11 +487,16 @@ static void print_repro(const struct run *run, const struct eng_steps *steps)
 	char inl[600];	/* vm-run %-encodes: 3 bytes each of ~1900 */
 	size_t n;
 
-	tap_diag("repro: fuzz-replay 1");
+	tap_diag("repro: fuzz-replay %d", run->mmio ? 2 : 1);
 	tap_diag("repro: variant %s", run->v->name);
 	tap_diag("repro: seed %" PRIu64, run->seed);
-	n = (size_t)snprintf(inl, sizeof(inl), "fuzz-replay 1;variant %s;seed %" PRIu64,
-			     run->v->name, run->seed);
+	n = (size_t)snprintf(inl, sizeof(inl), "fuzz-replay %d;variant %s;seed %" PRIu64,
+			     run->mmio ? 2 : 1, run->v->name, run->seed);
+	if (l2_paging >= 0) {
+		tap_diag("repro: l2-paging %s", l2_mode_names[l2_paging]);
+		n += (size_t)snprintf(inl + n, sizeof(inl) - n, ";l2-paging %s",
+				      l2_mode_names[l2_paging]);
+	}
 	for (i = 0; i < steps->nr; i++) {
 		eng_step_format(&steps->v[i], line, sizeof(line));
 		tap_diag("repro: %s", line);
@@ -455,7 +539,8 @@ static bool shrunk_one;
 static void run_point(const struct variant *v, u64 seed,
 		      const struct options *o)
 {
-	struct run run = { .v = v, .seed = seed, .nr_steps = o->steps };
+	struct run run = { .v = v, .seed = seed, .nr_steps = o->steps,
+			   .mmio = true };
 	struct eng_steps steps = { 0 };
 	double t0 = now(), dt;
 	char why[128];
@@ -469,15 +554,17 @@ static void run_point(const struct variant *v, u64 seed,
 	}
 	ok = run_steps(&run, NULL, &steps);
 	dt = now() - t0;
-	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1, %u PSE/SMEP/SMAP/AC toggles), %u host events (%u dirty-log CLEARs, %u MADV_COLLAPSE) in %.2f s (%.0f ops/s, %.0f events/s)%s",
+	tap_diag("%s seed %" PRIu64 ": %u ops (%u fetches, %u on vCPU 1, %u PSE/SMEP/SMAP/AC toggles, %" PRIu64 " MMIO reads and %" PRIu64 " writes), %u host events (%u dirty-log CLEARs, %u MADV_COLLAPSE) in %.2f s (%.0f ops/s, %.0f events/s)%s",
 		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.perm_ops,
-		 run.events,
+		 run.mmio_reads, run.mmio_writes, run.events,
 		 run.clears, run.collapses, dt, run.ops / dt, run.events / dt,
 		 run.huge ? "" : "; no THP for slot 1");
 	if (v->nested)
-		tap_diag("%s seed %" PRIu64 ": L2 under %s: %u accesses (%u nested page faults) in %u L2 entries",
-			 v->name, seed, nested_name(&plat), run.l2_accesses,
-			 run.l2_faults, run.l2_runs);
+		tap_diag("%s seed %" PRIu64 ": L2 (paging %s, linear = GPA ^ 0x%" PRIx64 ") under %s: %u accesses (%u nested page faults) in %u L2 entries",
+			 v->name, seed, run.l2_mode < PAGING_NR_MODES ?
+			 paging_mode_name(run.l2_mode) : "off", run.l2_xor,
+			 nested_name(&plat), run.l2_accesses, run.l2_faults,
+			 run.l2_runs);
 	if (run.huge_checks)
 		tap_diag("%s seed %" PRIu64 ": huge mappings %" PRIu64 " before dirty logging, at least %" PRIu64 " after it stopped (%u times)",
 			 v->name, seed, run.huge_base, run.huge_min, run.huge_checks);
@@ -561,6 +648,50 @@ static void known_pse_toggle(void)
 	tap_check(run_steps(&run, &l, NULL), "%s", what);
 }
 
+
+/*
+ * A third (tests/known-issues: mmio-spte-sync-memslot), as fuzz found it
+ * (nested seed 6, L2 in 64-bit paging, shrunk to these 6 steps): L2
+ * reads through an NPT leaf into the MMIO RAM (KVM: an MMIO spte in a
+ * shadow NPT page), L1 edits its NPT (the page goes unsync), the MMIO RAM
+ * becomes a memslot, and L2 reads the same address again: the sync at
+ * the next VMRUN re-marks the MMIO spte with the new memslot generation
+ * (sync_mmio_spte() sees the gfn unchanged, not that it now has a
+ * memslot), so KVM emulates the read and exits KVM_EXIT_MMIO for guest
+ * memory.  Random runs recreate the new memslot at once (a memslot
+ * deletion zaps every shadow page), this point does not.
+ */
+static void known_mmio_sync(void)
+{
+	static const char *const lines[] = {
+		"SET_PDE 0 2 1 0 21e007", "ACCESS 1 0 0 813919a0 0",
+		"HOST_PTE 0 0 195 0 8ea027", "SET_PDE 0 4 1 0 0",
+		"EVENT f 5 0 0 0", "EVENT 8 2 0 3e7ccf2d98fabc20 93960c078fa4992b",
+	};
+	const char *what = "known: the MMIO RAM turned into a memslot: L2's next read there reaches memory, not an MMIO exit";
+	struct eng_steps l = { 0 };
+	struct run run = { .v = &variants[5], .seed = 6, .mmio = true,
+			   .mmio_raw = true };
+	struct eng_step st;
+	int saved = l2_paging;
+	char why[128];
+	u32 i;
+
+	if (!nested_supported(&plat, why, sizeof(why))) {
+		tap_skip(why, "%s", what);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		TEST_ASSERT(eng_step_parse(lines[i], &st), "bad step %s", lines[i]);
+		eng_steps_push(&l, &st);
+	}
+	run.nr_steps = l.nr;
+	l2_paging = 1;	/* 64 */
+	tap_check(run_steps(&run, &l, NULL), "%s", what);
+	l2_paging = saved;
+	eng_steps_free(&l);
+}
+
 static int variant_parse(const char *name)
 {
 	u32 i;
@@ -593,17 +724,24 @@ static void replay(const struct options *o)
 				 fopen(o->replay, "r");
 	struct run run = { 0 };
 	struct eng_steps steps = { 0 };
-	char buf[512], *line, name[64];
+	char buf[512], *line, name[64], why[128];
 	struct eng_step st;
-	int v;
+	int v, version;
 
 	if (!f)
 		usage_error("cannot open replay file %s: %m", o->replay);
 	while (inline_lines ? fscanf(f, "%511[^;];", buf) == 1 :
 			      fgets(buf, sizeof(buf), f) != NULL) {
 		line = replay_line(buf);
-		if (!*line || !strncmp(line, "fuzz-replay", 11))
+		if (!*line)
 			continue;
+		/* Format 2: the run had MMIO RAM (1: none, before it). */
+		if (sscanf(line, "fuzz-replay %d", &version) == 1) {
+			if (version != 1 && version != 2)
+				usage_error("replay format %d: this fuzz reads 1 and 2", version);
+			run.mmio = version == 2;
+			continue;
+		}
 		if (sscanf(line, "variant %63s", name) == 1) {
 			v = variant_parse(name);
 			if (v < 0)
@@ -611,6 +749,12 @@ static void replay(const struct options *o)
 			run.v = &variants[v];
 		} else if (sscanf(line, "seed %" SCNu64, &run.seed) == 1) {
 			continue;
+		} else if (sscanf(line, "l2-paging %63s", name) == 1) {
+			for (v = 0; l2_mode_names[v] && strcmp(l2_mode_names[v], name); v++)
+				;
+			if (!l2_mode_names[v])
+				usage_error("unknown l2-paging in replay file: %s", name);
+			l2_paging = v;
 		} else if (eng_step_parse(line, &st)) {
 			eng_steps_push(&steps, &st);
 		} else {
@@ -620,6 +764,13 @@ static void replay(const struct options *o)
 	fclose(f);
 	if (!run.v)
 		usage_error("replay file %s names no variant", o->replay);
+	if (run.v->nested ? !nested_supported(&plat, why, sizeof(why)) :
+			    !paging_mode_supported(run.v->mode, why, sizeof(why))) {
+		tap_skip(why, "replay: %s seed %" PRIu64 ", %u steps as predicted",
+			 run.v->name, run.seed, steps.nr);
+		eng_steps_free(&steps);
+		return;
+	}
 	run.nr_steps = steps.nr;
 	tap_check(run_steps(&run, &steps, NULL), "replay: %s seed %" PRIu64 ", %u steps as predicted",
 		  run.v->name, run.seed, steps.nr);
@@ -685,6 +836,8 @@ int main(int argc, char **argv)
 			 "no second vCPU on the shared tables"),
 		OPT_FLAG("no-shrink", &no_shrink,
 			 "print a failing run as it is, unshrunk"),
+		OPT_CHOICE("l2-paging", "MODE", &l2_paging, l2_mode_names,
+			   "nested: L2's paging, off, 64, nonpae, pae or la57 (default: from the seed)"),
 		{ 0 }
 	};
 	const struct kvm_test test = {
@@ -730,6 +883,7 @@ int main(int argc, char **argv)
 	if (o.variant < 0) {
 		known_smap_ac_wp0();
 		known_pse_toggle();
+		known_mmio_sync();
 	}
 	if (acct)
 		accounting_end(&cg, &base);
