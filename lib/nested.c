@@ -116,6 +116,13 @@ void __nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		l2->ops->started(l2, uc.args[1]);
 }
 
+struct pg_regs nested_l2_regs(const struct nested_l2 *l2)
+{
+	if (l2->l2_mode < PAGING_NR_MODES)
+		return pg_mode_regs(l2->l2_mode);
+	return (struct pg_regs){ .cr0 = CR0_PE | CR0_ET | CR0_NE };
+}
+
 void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		    struct kvm_vcpu *l1_vcpu)
 {

@@ -116,6 +116,11 @@ void __nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 /* The same, L2's paging off. */
 void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		    struct kvm_vcpu *l1_vcpu);
+/*
+ * L2's CR0, CR4 and EFER at VM entry: its paging mode's (pg_mode_regs()),
+ * or 32-bit protected mode with paging off (PE, ET, NE).
+ */
+struct pg_regs nested_l2_regs(const struct nested_l2 *l2);
 /* The L2 linear address of L2 GPA @gpa, and back (an involution). */
 static inline u64 nested_l2_va(const struct nested_l2 *l2, u64 gpa)
 {

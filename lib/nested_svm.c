@@ -63,6 +63,7 @@ static u64 alloc_pages(struct kvm_vm *vm, int n)
 static void build_vmcb(struct nested_l2 *l2, struct kvm_vm *vm)
 {
 	u64 v = l2->svm.vmcb;
+	struct pg_regs r = nested_l2_regs(l2);
 
 	vmcb_w32(vm, v, VMCB_INTERCEPT_EXCEPTIONS,
 		 1U << 6 | 1U << 8 | 1U << 13 | 1U << 14);	/* UD DF GP PF */
@@ -83,16 +84,11 @@ static void build_vmcb(struct nested_l2 *l2, struct kvm_vm *vm)
 	vmcb_seg(vm, v, VMCB_DS, 0x10, 0xc93);
 	vmcb_seg(vm, v, VMCB_ES, 0x10, 0xc93);
 	vmcb_seg(vm, v, VMCB_SS, 0x10, 0xc93);
+	vmcb_w64(vm, v, VMCB_EFER, EFER_SVME | r.efer);
+	vmcb_w64(vm, v, VMCB_CR0, r.cr0);
 	if (l2->l2_mode < PAGING_NR_MODES) {
-		struct pg_regs r = pg_mode_regs(l2->l2_mode);
-
-		vmcb_w64(vm, v, VMCB_EFER, EFER_SVME | r.efer);
-		vmcb_w64(vm, v, VMCB_CR0, r.cr0);
 		vmcb_w64(vm, v, VMCB_CR3, l2->l2pt.root);
 		vmcb_w64(vm, v, VMCB_CR4, r.cr4);
-	} else {
-		vmcb_w64(vm, v, VMCB_EFER, EFER_SVME);
-		vmcb_w64(vm, v, VMCB_CR0, CR0_PE | CR0_ET | CR0_NE);
 	}
 	vmcb_w64(vm, v, VMCB_DR7, 0x400);
 	vmcb_w64(vm, v, VMCB_DR6, 0xffff0ff0);

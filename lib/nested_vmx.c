@@ -96,8 +96,7 @@ static void guest_state(struct nested_l2 *l2, struct vmx_fields *fl)
 	u64 cr4_fixed0 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED0);
 	u64 cr4_fixed1 = vcpu_msr(v, MSR_IA32_VMX_CR4_FIXED1);
 	bool paging = l2->l2_mode < PAGING_NR_MODES;
-	struct pg_regs r = paging ? pg_mode_regs(l2->l2_mode) :
-			   (struct pg_regs){ CR0_PE | CR0_ET | CR0_NE, 0, 0 };
+	struct pg_regs r = nested_l2_regs(l2);
 	/* Unrestricted guest lifts the fixed PG (and PE) bits. */
 	u64 cr0 = (r.cr0 | cr0_fixed0) & cr0_fixed1 & (paging ? ~0ULL : ~CR0_PG);
 	u64 cr4 = (r.cr4 | cr4_fixed0) & cr4_fixed1;
@@ -200,7 +199,7 @@ static void controls(struct nested_l2 *l2, struct vmx_fields *fl)
 	    control(v, t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			   MSR_IA32_VMX_ENTRY_CTLS,
 		    ENTRY_LOAD_EFER |
-		    (l2->l2_mode == PAGING_LM4 || l2->l2_mode == PAGING_LM5 ?
+		    (nested_l2_regs(l2).efer & EFER_LMA ?
 		     ENTRY_IA32E_MODE_GUEST : 0), "VM-entry"));
 	put(fl, VMCS_EXCEPTION_BITMAP, 0xffffffff);
 	put(fl, VMCS_PF_ERROR_MASK, 0);
