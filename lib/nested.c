@@ -116,6 +116,25 @@ void __nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 		l2->ops->started(l2, uc.args[1]);
 }
 
+u64 nested_l2_pdpte_bits_set(struct nested_l2 *l2)
+{
+	struct nested_regs regs = { 0 };
+	struct nested_exit x;
+	u64 before[4], set = 0;
+	int i;
+
+	if (l2->l2_mode != PAGING_PAE)
+		return 0;
+	for (i = 0; i < 4; i++)
+		before[i] = pg_read_entry(&l2->l2pt, l2->l2pt.root + 8 * i);
+	TEST_ASSERT(nested_l2_run(l2, L2_ACCESS_LIST, &regs, &x),
+		    "L2 in PAE did not run an empty access list");
+	for (i = 0; i < 4; i++)
+		set |= pg_read_entry(&l2->l2pt, l2->l2pt.root + 8 * i) &
+		       ~before[i];
+	return set;
+}
+
 struct pg_regs nested_l2_regs(const struct nested_l2 *l2)
 {
 	if (l2->l2_mode < PAGING_NR_MODES)

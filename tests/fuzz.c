@@ -276,19 +276,6 @@ static void pick_l2_paging(struct run *run)
 	run->l2_mode = l2_modes[l2_paging >= 0 ? (u32)l2_paging :
 				(run->seed + run->seed / 1000) % ARRAY_SIZE(l2_modes)];
 	run->l2_xor = ((run->seed * 0x9e3779b97f4a7c15ULL) >> 54) << 22;
-	/*
-	 * An L2 in PAE paging takes a #PF on its own code (error code 0, CR2
-	 * in L2's code page) within a few entries under SVM+NPT in QEMU, on
-	 * 6.1.176 and 6.1.192 alike, even in a run of one ACCESS step (seed
-	 * 2011, tdp): not explained yet (the engine's L2 tables, QEMU's PAE
-	 * walk under NPT, or KVM).  Drawn runs take 64-bit instead until it
-	 * is; --l2-paging pae reproduces it.
-	 */
-	if (run->l2_mode == PAGING_PAE && l2_paging < 0) {
-		tap_diag("%s seed %" PRIu64 ": L2 in 4-level long mode instead of pae (an unexplained #PF of L2's code in PAE: see pick_l2_paging())",
-			 run->v->name, run->seed);
-		run->l2_mode = PAGING_LM4;
-	}
 	if (run->l2_mode == PAGING_LM5 &&
 	    !paging_mode_supported(PAGING_LM5, why, sizeof(why))) {
 		tap_diag("%s seed %" PRIu64 ": L2 in 4-level long mode instead of la57: %s",
@@ -369,6 +356,25 @@ static void params(const struct run *run, struct eng_params *prm)
 	}
 }
 
+/*
+ * Where the processor sets reserved bits in L2's PAE PDPTEs (QEMU's TCG:
+ * nested_l2_pdpte_bits_set()), KVM cannot emulate for L2: no leaf into
+ * the MMIO RAM then, and no EV_MMIO_SLOT (the rest of the run stays as
+ * drawn: MMIO leaves have their own random stream).  Said once a run.
+ */
+static void no_l2_emulation(struct run *run, struct nested_l2 *l2,
+			    struct ptgen *g, struct eng_params *prm)
+{
+	u64 set = nested_l2_pdpte_bits_set(l2);
+
+	if (!set)
+		return;
+	tap_diag("%s seed %" PRIu64 ": the processor set bits 0x%" PRIx64 " (reserved) of L2's PAE PDPTEs, which KVM's walk of L2's table then rejects: no MMIO RAM for L2 (emulation would #PF)",
+		 run->v->name, run->seed, set);
+	g->area.mmio_lo = g->area.mmio_hi = 0;
+	prm->mmio_slot = 0;
+}
+
 /* Once a process: which of SMEP and SMAP the steps may toggle. */
 static void show_cr4_features(const struct pgtable *pt)
 {
@@ -443,6 +449,7 @@ static bool run_steps(struct run *run, const struct eng_steps *steps,
 	if (run->v->nested) {
 		pick_l2_paging(run);
 		__nested_l2_init(&l2, &plat, vcpu, run->l2_mode, run->l2_xor);
+		no_l2_emulation(run, &l2, &g, &prm);
 		ptgen_nested(&g, &l2);
 	}
 	eng_random_setup(&r, &g, &prm);
