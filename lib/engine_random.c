@@ -379,20 +379,46 @@ static void build_tables(struct eng_random *r)
 }
 
 /*
+ * The window's 2 MiB pages that lie wholly in its memslot: those KVM may
+ * map huge (the last one of fuzz's straddles the edge slot).
+ */
+static u64 window_huge_pages(const struct eng_random *r)
+{
+	struct kvm_memslot *m = vm_memslot(r->g->vm, r->prm.window_slot);
+	u64 end = m->gpa + m->mem.size;
+
+	if (end > r->prm.window_pa + r->prm.window_size)
+		end = r->prm.window_pa + r->prm.window_size;
+	return end > r->prm.window_pa ? (end - r->prm.window_pa) / PAGE_SIZE_2M : 0;
+}
+
+/*
  * Reads one word of every 2 MiB of the window, under both roots; or
- * writes one under the first (while dirty logging: every huge mapping
- * is then split or write-protected and must come back afterwards).
+ * writes one under the first (dirty logging just started: every huge
+ * mapping is then split or write-protected and must come back
+ * afterwards).  The writes leave out one of the pages KVM may map huge,
+ * so that a huge mapping that only got write-protected (the shadow MMU
+ * does not split eagerly) can still be there when logging stops, for
+ * kvm_mmu_zap_collapsible_sptes() to meet beside split ones.  Which
+ * page: a hash of the seed and the events so far, not a random stream,
+ * so that the other steps of a seed stay what they were.
  */
 static void touch_window(struct eng_random *r, bool write)
 {
 	struct ptgen *g = r->g;
-	u64 cr3 = ptgen_cr3(g), off;
+	u64 cr3 = ptgen_cr3(g), off, spared = r->prm.window_size;
+	u64 huge = window_huge_pages(r);
 	u32 root;
 
+	if (write && huge)
+		spared = ((g->seed ^ g->nr_ev) * 0x9e3779b97f4a7c15ULL >> 32) %
+			 huge * PAGE_SIZE_2M;
 	ptgen_force(g);
 	for (root = 0; root < (write ? 1 : ENG_NR_ROOTS); root++) {
 		ptgen_load_cr3(g, r->roots[root]);
 		for (off = 0; off < r->prm.window_size; off += PAGE_SIZE_2M) {
+			if (write && off == spared)
+				continue;
 			if (write)
 				ptgen_write(g, r->prm.window + off + 0x80);
 			else
