@@ -22,7 +22,9 @@
  * reaches another page or faults differently than the architecture says,
  * data written to the wrong page, a written page missing from the dirty
  * bitmap, huge mappings not restored once dirty logging stops (at 2 MiB
- * and, in the 64-bit modes' 1 GiB window, at 1 GiB), a huge mapping the
+ * and, in the 64-bit modes' 1 GiB window, at 1 GiB; one huge page goes
+ * unwritten through logging, so the collapse also meets a huge leaf
+ * that only got write-protected), a huge mapping the
  * memslots' geometry does not allow (kvm_alloc_memslot_metadata()'s
  * lpage_info, kvm_mmu_max_mapping_level()), a WARN or BUG in the kernel
  * log (the harness fails the configuration on those).
@@ -70,7 +72,9 @@
  * emulates for L2 (its MMIO) goes through the nested MMU's walker of
  * L2's tables and L1's NPT/EPT (FNAME(walk_addr_generic) under
  * nested_mmu, translate_nested_gpa()), and L2 runs in each mode under
- * nested VMRUN/VMLAUNCH's state checks and loads (CR3, PDPTEs).
+ * nested VMRUN/VMLAUNCH's state checks and loads (CR3, PDPTEs); except
+ * where the processor sets reserved PDPTE bits of a PAE L2 (QEMU's TCG:
+ * no_l2_emulation()).
  */
 #include <inttypes.h>
 #include <stdio.h>
