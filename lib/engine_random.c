@@ -1255,7 +1255,10 @@ static void emit_clear(struct eng_random *r, u32 slot, u64 start, u64 len)
  * A huge page of the THP window split (MADV_DONTNEED of one of its 4 KiB
  * pages: zeroes), read through the window so that KVM maps it small, then
  * MADV_COLLAPSE, read again: as predicted, and (logging off) mapped huge
- * again.  KVM_PRE_FAULT_MEMORY of the range where the kernel has it.
+ * again.  KVM_PRE_FAULT_MEMORY of the range where the kernel has it.  On
+ * hugetlb pages, which do not split, MADV_DONTNEED takes the whole huge
+ * page (the mmu notifier zaps KVM's huge mapping, a fresh zeroed page
+ * comes in) and MADV_COLLAPSE fails (EINVAL: no check after it).
  */
 static void emit_collapse(struct eng_random *r, const struct eng_step *st)
 {
@@ -1272,7 +1275,10 @@ static void emit_collapse(struct eng_random *r, const struct eng_step *st)
 	gpa = m->gpa + (st->va % chunks) * PAGE_SIZE_2M;
 	page = gpa + (st->val % 512) * PAGE_SIZE_4K;
 	ptgen_force(g);
-	ptgen_event(g, EV_DONTNEED, st->a, page, PAGE_SIZE_4K);
+	if (m->mem.backing == MEM_HUGETLB_2M)
+		ptgen_event(g, EV_DONTNEED, st->a, gpa, PAGE_SIZE_2M);
+	else
+		ptgen_event(g, EV_DONTNEED, st->a, page, PAGE_SIZE_4K);
 	ptgen_load_cr3(g, r->roots[0]);
 	ptgen_read(g, r->prm.window + page - r->prm.window_pa);
 	ptgen_event(g, EV_COLLAPSE, st->a, gpa, PAGE_SIZE_2M);
