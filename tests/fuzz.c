@@ -263,7 +263,7 @@ static void add_giant(struct kvm_vm *vm, struct run *run)
 /*
  * Nested: L2's own paging, from the seed; the default two rounds (seeds
  * N + 5, N + 1005) run 64-bit and non-PAE L2s, every fifth round of a
- * longer run each mode (PAE: 64-bit, see below).  Linear = GPA ^ a multiple of 4 MiB, so that
+ * longer run each mode.  Linear = GPA ^ a multiple of 4 MiB, so that
  * what KVM translates for L2 is not the GPA by chance.
  */
 static const enum paging_mode l2_modes[] = {
