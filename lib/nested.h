@@ -119,10 +119,10 @@ void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
 /*
  * PAE PDPTEs have no accessed flag: bits 8:5 are reserved (SDM 4.4.1;
  * the APM's legacy-mode PDPE), and KVM's load_pdptrs() takes a PDPTE
- * with one set for absent.  QEMU's TCG sets bit 5 anyway when it walks an L2 in PAE under
- * NPT, so every walk KVM makes of L2's table itself (to emulate an MMIO
- * access, a write to a write-protected page) ends in a #PF that no
- * processor would give.  Runs L2 once over nothing and returns the bits
+ * with one set for absent.  QEMU's TCG sets bit 5 anyway when it walks
+ * an L2 in PAE under NPT, so every walk KVM makes of L2's table itself
+ * (to emulate an MMIO access, a write to a write-protected page) ends in
+ * a #PF that no processor would give.  Runs L2 once over nothing and returns the bits
  * the processor set in L2's PDPTEs (0 unless L2 is in PAE).
  */
 u64 nested_l2_pdpte_bits_set(struct nested_l2 *l2);

@@ -700,6 +700,18 @@ static void known_pse_toggle(void)
 }
 
 
+/* A fixed point's steps, in the replay format (eng_step_parse()). */
+static void parse_steps(const char *const *lines, u32 n, struct eng_steps *l)
+{
+	struct eng_step st;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT(eng_step_parse(lines[i], &st), "bad step %s", lines[i]);
+		eng_steps_push(l, &st);
+	}
+}
+
 /*
  * A third (tests/known-issues: mmio-spte-sync-memslot), as fuzz found it
  * (nested seed 6, L2 in 64-bit paging, shrunk to these 6 steps): L2
@@ -723,19 +735,14 @@ static void known_mmio_sync(void)
 	struct eng_steps l = { 0 };
 	struct run run = { .v = &variants[5], .seed = 6, .mmio = true,
 			   .mmio_raw = true };
-	struct eng_step st;
 	int saved = l2_paging;
 	char why[128];
-	u32 i;
 
 	if (!nested_supported(&plat, why, sizeof(why))) {
 		tap_skip(why, "%s", what);
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(lines); i++) {
-		TEST_ASSERT(eng_step_parse(lines[i], &st), "bad step %s", lines[i]);
-		eng_steps_push(&l, &st);
-	}
+	parse_steps(lines, ARRAY_SIZE(lines), &l);
 	run.nr_steps = l.nr;
 	l2_paging = 1;	/* 64 */
 	tap_check(run_steps(&run, &l, NULL), "%s", what);
@@ -752,8 +759,7 @@ static void known_mmio_sync(void)
  * lies below the memslot's base: Linux 6.1.176 reads lpage_info out of
  * bounds there and oopses ("KVM: x86/mmu: Ensure hugepage is in by slot
  * before checking max mapping level", 6.1.177; tdp_mmu=N).  The random
- * runs reach it too, but seldom: their writes while logging split the
- * spared page as well.
+ * runs reach it too where no write while logging splits the spared page.
  */
 static void regress_unwritten_huge(void)
 {
@@ -763,13 +769,8 @@ static void regress_unwritten_huge(void)
 	const char *what = "regression: dirty logging started and stopped over a huge mapping the guest did not write";
 	struct eng_steps l = { 0 };
 	struct run run = { .v = &variants[3], .seed = 4 };
-	struct eng_step st;
-	u32 i;
 
-	for (i = 0; i < ARRAY_SIZE(lines); i++) {
-		TEST_ASSERT(eng_step_parse(lines[i], &st), "bad step %s", lines[i]);
-		eng_steps_push(&l, &st);
-	}
+	parse_steps(lines, ARRAY_SIZE(lines), &l);
 	run.nr_steps = l.nr;
 	tap_check(run_steps(&run, &l, NULL), "%s", what);
 	eng_steps_free(&l);
