@@ -407,10 +407,10 @@ static void touch_window(struct eng_random *r, bool write)
 {
 	struct ptgen *g = r->g;
 	u64 cr3 = ptgen_cr3(g), off, spared = r->prm.window_size;
-	u64 huge = window_huge_pages(r);
+	u64 huge = write ? window_huge_pages(r) : 0;
 	u32 root;
 
-	if (write && huge)
+	if (huge)
 		spared = ((g->seed ^ g->nr_ev) * 0x9e3779b97f4a7c15ULL >> 32) %
 			 huge * PAGE_SIZE_2M;
 	ptgen_force(g);

@@ -122,8 +122,9 @@ void nested_l2_init(struct nested_l2 *l2, const struct kvm_platform *plat,
  * with one set for absent.  QEMU's TCG sets bit 5 anyway when it walks
  * an L2 in PAE under NPT, so every walk KVM makes of L2's table itself
  * (to emulate an MMIO access, a write to a write-protected page) ends in
- * a #PF that no processor would give.  Runs L2 once over nothing and returns the bits
- * the processor set in L2's PDPTEs (0 unless L2 is in PAE).
+ * a #PF that no processor would give.  Runs L2 once over nothing and
+ * returns the bits the processor set in L2's PDPTEs (0 unless L2 is in
+ * PAE).
  */
 u64 nested_l2_pdpte_bits_set(struct nested_l2 *l2);
 /*

@@ -186,8 +186,7 @@ struct run {
 	u64 l2_xor;
 	u64 huge_base, huge_min;
 	u32 huge_checks;
-	bool huge;		/* slot 1 got huge pages */
-	enum mem_backing slot1_backing;
+	enum mem_backing slot1_backing;	/* MEM_ANON: no huge pages */
 	/* The 1 GiB window: its backing, where it starts, 1 GiB mappings. */
 	enum mem_backing giant_backing;
 	u64 giant_gpa;
@@ -296,10 +295,9 @@ static void pick_l2_paging(struct run *run)
  * Slot 1's huge pages: THP, or 2 MiB hugetlb pages (whose last one then
  * lies half past the slot's end) on every other seed, so that each
  * variant's two default rounds (seeds N, N + 1000) get one of each; the
- * other where the first is missing, 4 KiB pages where both are.  Whether
- * it got huge pages.
+ * other where the first is missing, 4 KiB pages where both are.
  */
-static bool slot1_backing(struct kvm_vm *vm, struct run *run)
+static void slot1_backing(struct kvm_vm *vm, struct run *run)
 {
 	static const enum mem_backing order[2][2] = {
 		{ MEM_ANON_THP, MEM_HUGETLB_2M },
@@ -313,11 +311,10 @@ static bool slot1_backing(struct kvm_vm *vm, struct run *run)
 		run->slot1_backing = b[i];
 		if (!__vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE, b[i], 0,
 				      why, sizeof(why)))
-			return true;
+			return;
 	}
 	run->slot1_backing = MEM_ANON;
 	vm_add_memslot(vm, 1, SLOT1_GPA, SLOT1_SIZE, MEM_ANON, 0);
-	return false;
 }
 
 static struct kvm_vm *make_vm(struct run *run)
@@ -331,7 +328,7 @@ static struct kvm_vm *make_vm(struct run *run)
 	if (run->manual)
 		vm_enable_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 			      KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
-	run->huge = slot1_backing(vm, run);
+	slot1_backing(vm, run);
 	vm_add_memslot(vm, 2, SLOT2_GPA, SLOT2_SIZE, MEM_ANON, 0);
 	if (run->v->giant && pg_page_size_valid(&vm->pt, PAGE_SIZE_1G))
 		add_giant(vm, run);
@@ -608,7 +605,7 @@ static void run_point(const struct variant *v, u64 seed,
 		 v->name, seed, run.ops, run.fetches, run.v1_ops, run.perm_ops,
 		 run.mmio_reads, run.mmio_writes, run.events,
 		 run.clears, run.collapses, dt, run.ops / dt, run.events / dt,
-		 run.huge ? "" : "; no huge pages for slot 1");
+		 run.slot1_backing != MEM_ANON ? "" : "; no huge pages for slot 1");
 	if (v->nested)
 		tap_diag("%s seed %" PRIu64 ": L2 (paging %s, linear = GPA ^ 0x%" PRIx64 ") under %s: %u accesses (%u nested page faults) in %u L2 entries",
 			 v->name, seed, run.l2_mode < PAGING_NR_MODES ?
