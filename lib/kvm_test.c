@@ -81,5 +81,7 @@ void kvm_test_start(int argc, char **argv, const struct kvm_test *test,
 	watchdog_set_timeout(vcpu_timeout);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tap_init(stdout);
+	/* Where a test's time goes, per configuration (the harness's). */
+	tap_time_subjects(getenv("KMT_CONFIG"));
 	platform_require_kvm(plat);
 }

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tap.h"
 #include "test_util.h"
@@ -12,7 +13,21 @@ static struct {
 	int points;
 	int failed;
 	char measured[512];	/* for the next point, see tap_measured() */
-} tap = { NULL, -1, 0, 0, "" };
+	/* tap_time_subjects(): the subject being timed, since when. */
+	bool timing;
+	char label[64];
+	char subject[128];
+	int subject_points;
+	double subject_start;
+} tap = { .planned = -1 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static FILE *out(void)
 {
@@ -25,7 +40,53 @@ void tap_init(FILE *o)
 	tap.planned = -1;
 	tap.points = 0;
 	tap.failed = 0;
+	tap.timing = false;
 	fprintf(out(), "TAP version 13\n");
+}
+
+void tap_time_subjects(const char *label)
+{
+	tap.timing = true;
+	snprintf(tap.label, sizeof(tap.label), "%s", label ? label : "");
+	tap.subject[0] = '\0';
+	tap.subject_points = 0;
+	tap.subject_start = now_s();
+}
+
+/* "# spent: [LABEL] SUBJECT: S s, N points" for the subject just ended. */
+static void subject_spent(void)
+{
+	double t = now_s();
+
+	if (tap.subject_points)
+		fprintf(out(), "# spent: %s%s%s%s: %.2f s, %d point%s\n",
+			tap.label[0] ? "[" : "", tap.label,
+			tap.label[0] ? "] " : "", tap.subject,
+			t - tap.subject_start, tap.subject_points,
+			tap.subject_points == 1 ? "" : "s");
+	tap.subject_points = 0;
+	tap.subject_start = t;
+}
+
+/*
+ * A point's subject is its name up to the first ": " ("hugetlb-2m: ..."
+ * -> "hugetlb-2m"); a point of another subject than the last ends the
+ * last one's time, which runs from the end of the subject before it (its
+ * setup included) to its own last point.
+ */
+static void subject_note(const char *name)
+{
+	const char *colon = strstr(name, ": ");
+	int len = colon ? (int)(colon - name) : (int)strlen(name);
+
+	if (!tap.timing)
+		return;
+	if (tap.subject_points && (strncmp(tap.subject, name, len) ||
+				   tap.subject[len] != '\0'))
+		subject_spent();
+	if (!tap.subject_points)
+		snprintf(tap.subject, sizeof(tap.subject), "%.*s", len, name);
+	tap.subject_points++;
 }
 
 void tap_plan(int n)
@@ -37,8 +98,11 @@ void tap_plan(int n)
 static void point(bool ok, const char *directive, const char *fmt,
 		  va_list ap)
 {
-	fprintf(out(), "%sok %d - ", ok ? "" : "not ", ++tap.points);
-	vfprintf(out(), fmt, ap);
+	char name[1024];
+
+	vsnprintf(name, sizeof(name), fmt, ap);
+	subject_note(name);
+	fprintf(out(), "%sok %d - %s", ok ? "" : "not ", ++tap.points, name);
 	if (directive)
 		fprintf(out(), " # %s", directive);
 	fprintf(out(), "\n");
@@ -139,6 +203,8 @@ int tap_failures(void)
 
 int tap_finish(void)
 {
+	if (tap.timing)
+		subject_spent();
 	if (tap.planned < 0)
 		fprintf(out(), "1..%d\n", tap.points);
 	else if (tap.planned != tap.points)

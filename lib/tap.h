@@ -42,6 +42,13 @@ void tap_yaml_end(void);
 void __attribute__((noreturn, format(printf, 1, 2)))
 tap_skip_all(const char *fmt, ...);
 int tap_finish(void);
+/*
+ * Time the points by subject (a name's text before its first ": "): each
+ * run of points of one subject gets "# spent: [LABEL] SUBJECT: S s, N
+ * points" after it, so that a log says where a test's time goes.  The
+ * KVM tests turn it on (kvm_test_start(), LABEL the configuration).
+ */
+void tap_time_subjects(const char *label);
 
 /* Number of failed points so far. */
 int tap_failures(void);

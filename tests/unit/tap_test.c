@@ -302,6 +302,75 @@ static void test_measured(void)
 	free(text);
 }
 
+/* Each "S.SS s" of a "# spent:" line replaced by "T s": times vary. */
+static void mask_seconds(char *text)
+{
+	char *p = text, *s, *d;
+
+	while ((p = strstr(p, "# spent: "))) {
+		/* A subject holds no ": ": the next one ends it. */
+		s = strstr(p + strlen("# spent: "), ": ");
+		if (!s)
+			return;
+		s += 2;
+		d = s + strspn(s, "0123456789.");
+		if (d > s) {
+			*s++ = 'T';
+			memmove(s, d, strlen(d) + 1);
+		}
+		p = s;
+	}
+}
+
+/*
+ * tap_time_subjects(): a run of points with one subject (the name before
+ * its first ": ") gets one "# spent:" line after its last point, before
+ * the next subject's first; the last one comes with tap_finish(); a
+ * tap_init() after it turns timing off again.
+ */
+static void test_time_subjects(void)
+{
+	char *text;
+
+	capture_begin();
+	tap_time_subjects("tdp");
+	tap_check(true, "thp: mapped huge");
+	tap_measured("pages_2m 32");
+	tap_check(true, "thp: split");
+	tap_skip("no 1G pages", "hugetlb-1g: mapped huge");
+	tap_check(true, "no colon here");
+	tap_check(true, "thp: again");
+	tap_finish();
+	text = capture_end();
+	mask_seconds(text);
+	check_text(text,
+		   "TAP version 13\n"
+		   "ok 1 - thp: mapped huge\n"
+		   "ok 2 - thp: split\n"
+		   "# measured: pages_2m 32\n"
+		   "# spent: [tdp] thp: T s, 2 points\n"
+		   "ok 3 - hugetlb-1g: mapped huge # SKIP no 1G pages\n"
+		   "# spent: [tdp] hugetlb-1g: T s, 1 point\n"
+		   "ok 4 - no colon here\n"
+		   "# spent: [tdp] no colon here: T s, 1 point\n"
+		   "ok 5 - thp: again\n"
+		   "# spent: [tdp] thp: T s, 1 point\n"
+		   "1..5\n",
+		   "tap_time_subjects(): a \"# spent:\" line per run of one subject");
+	free(text);
+
+	capture_begin();
+	tap_check(true, "thp: after tap_init()");
+	tap_finish();
+	text = capture_end();
+	check_text(text,
+		   "TAP version 13\n"
+		   "ok 1 - thp: after tap_init()\n"
+		   "1..1\n",
+		   "tap_init() turns subject timing off");
+	free(text);
+}
+
 /*
  * A message that itself ends in a newline: whether an empty diagnostic line
  * follows is cosmetic, but no line may escape the "# " prefix.
@@ -437,6 +506,7 @@ int main(void)
 	test_empty();
 	test_diag();
 	test_measured();
+	test_time_subjects();
 	test_diag_trailing_newline();
 	test_yaml();
 	test_reinit_resets();
