@@ -18,7 +18,8 @@ static struct {
 	char label[64];
 	char subject[128];
 	int subject_points;
-	double subject_start;
+	double subject_start;	/* the last point of the subject before */
+	double subject_last;	/* its own last point */
 } tap = { .planned = -1 };
 
 static double now_s(void)
@@ -50,29 +51,28 @@ void tap_time_subjects(const char *label)
 	snprintf(tap.label, sizeof(tap.label), "%s", label ? label : "");
 	tap.subject[0] = '\0';
 	tap.subject_points = 0;
-	tap.subject_start = now_s();
+	tap.subject_start = tap.subject_last = now_s();
 }
 
 /* "# spent: [LABEL] SUBJECT: S s, N points" for the subject just ended. */
 static void subject_spent(void)
 {
-	double t = now_s();
-
 	if (tap.subject_points)
 		fprintf(out(), "# spent: %s%s%s%s: %.2f s, %d point%s\n",
 			tap.label[0] ? "[" : "", tap.label,
 			tap.label[0] ? "] " : "", tap.subject,
-			t - tap.subject_start, tap.subject_points,
+			tap.subject_last - tap.subject_start, tap.subject_points,
 			tap.subject_points == 1 ? "" : "s");
 	tap.subject_points = 0;
-	tap.subject_start = t;
+	tap.subject_start = tap.subject_last;
 }
 
 /*
  * A point's subject is its name up to the first ": " ("hugetlb-2m: ..."
- * -> "hugetlb-2m"); a point of another subject than the last ends the
- * last one's time, which runs from the end of the subject before it (its
- * setup included) to its own last point.
+ * -> "hugetlb-2m"); a point of another subject than the last one's ends
+ * that one, whose time runs from the last point of the subject before it
+ * (its setup included) to its own last point; so the "# spent:" line
+ * comes before the next subject's first point, which may be much later.
  */
 static void subject_note(const char *name)
 {
@@ -87,6 +87,7 @@ static void subject_note(const char *name)
 	if (!tap.subject_points)
 		snprintf(tap.subject, sizeof(tap.subject), "%.*s", len, name);
 	tap.subject_points++;
+	tap.subject_last = now_s();
 }
 
 void tap_plan(int n)
