@@ -7,16 +7,17 @@
 #  7    ci/tap-join.awk: a QEMU and a Bochs stream become one
 #  8    ci/vm-run rejects bad input with one error line and exit 99
 #  9    ci/batch-split.awk cuts a canned one-boot-many-programs channel
-#  10-12 real boots: a hanging test must time out, a kernel panic must be
+#  10   ci/time-spent.awk (ci/bench's profile) on canned logs
+#  11-13 real boots: a hanging test must time out, a kernel panic must be
 #       reported with the console tail, a good test must pass intact
 #       (in QEMU, or in Bochs with KMT_EMULATOR=bochs).  Their limits
 #       count from /init (vm-run --test-timeout), so the backend's boot
 #       time (QEMU 2-10 s, Bochs with Debian's kernel 30-70 s) is not
 #       part of them; the panic point SKIPs on a kernel without
 #       /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ off), saying so
-#  13   a real one-boot batch (vm-run --batch): a program that panics the
+#  14   a real one-boot batch (vm-run --batch): a program that panics the
 #       guest fails itself, the one after it gets a second boot and passes
-#  14   a real boot whose kernel log shows an oops while the test hangs:
+#  15   a real boot whose kernel log shows an oops while the test hangs:
 #       init.sh's oops watch ends the machine, vm-run reports the oops
 #       long before the limit (300 s from /init)
 # The boots SKIP when QEMU or a kernel is not available: KMT_KERNEL +
@@ -35,7 +36,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0 failed=0
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 # result DESC CMD...: one point; on failure show the output being checked.
 result() {
 	d=$1; shift
@@ -266,6 +267,24 @@ t12() {
 	[ $rc = 1 ] && has '^ok 1 - \[tdp\] first$' && has '^not ok 2 - \[tdp\] crashed'
 }
 result "batch-split: one channel per program, the unfinished one crashed" t12
+
+# ci/time-spent.awk (ci/bench's profile) on two canned logs.
+printf '%s\n' '# [tdp] run time: 7.00 s' '# spent: [tdp] thp: 1.50 s, 2 points' \
+	'# spent: [tdp] hugetlb-1g: 4.00 s, 3 points' \
+	'# time: boot 2.00 s (QEMU start to /init), tests 8.00 s, total 10.00 s' \
+	>"$tmp/split/big.log"
+printf '%s\n' '# spent: [shadow] a: b: 0.50 s, 1 point' \
+	'# time: boot 1.00 s (QEMU start to /init), tests 1.00 s, total 2.00 s' \
+	>"$tmp/split/small.log"
+awk -v jobs=2 -v boot=2 -v top=2 -f "$ci/time-spent.awk" "$tmp/split/small.log" \
+	"$tmp/split/big.log" >"$tmp/out" 2>"$tmp/err"
+t_spent() {
+	[ "$(sed -n 2p "$tmp/out" | awk '{ print $1, $4, $5, $6 }')" = "big 10.0 [tdp] 7.0" ] &&
+	has '^ +4\.0  big \[tdp\] hugetlb-1g$' && has '^ +1\.5  big \[tdp\] thp$' &&
+	! has 'small \[shadow\] a: b' &&
+	has '^floor: the KVM tests. 12\.0 s over 2 jobs = 6\.0 s = 3\.0 trivial boots, of which boots 0\.8$'
+}
+result "time-spent: tests longest first, costliest subjects, the floor" t_spent
 if [ -n "$why" ]; then
 	skip "vm-run --batch: a panic fails its program, the next gets a new boot" "$why"
 	skip "vm-run: an oops during a hanging test ends it at once" "$why"
