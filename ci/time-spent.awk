@@ -13,6 +13,15 @@
 
 function basename(f) { sub(/.*\//, "", f); sub(/\.log$/, "", f); return f }
 
+# sort_down(KEYS, N, VAL): KEYS[1..N] by VAL[key], largest first
+# (insertion sort: a handful of tests, some hundred subjects).
+function sort_down(keys, n, val,    i, j, x) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && val[keys[j]] + 0 > val[keys[j - 1]] + 0; j--) {
+			x = keys[j]; keys[j] = keys[j - 1]; keys[j - 1] = x
+		}
+}
+
 FNR == 1 { test = basename(FILENAME) }
 /^# time: boot / {
 	for (i = 1; i < NF; i++) {
@@ -42,11 +51,7 @@ END {
 	if (!jobs) jobs = 1
 	nt = 0
 	for (t in wt) names[++nt] = t
-	# Longest first (insertion sort: a handful of tests).
-	for (i = 2; i <= nt; i++)
-		for (j = i; j > 1 && wt[names[j]] + 0 > wt[names[j - 1]] + 0; j--) {
-			x = names[j]; names[j] = names[j - 1]; names[j - 1] = x
-		}
+	sort_down(names, nt, wt)
 	printf "%-16s %7s %7s %7s  %s\n", "test", "boot", "tests", "total", "per configuration"
 	sum = sumb = 0
 	for (i = 1; i <= nt; i++) {
@@ -57,10 +62,7 @@ END {
 	printf "%-16s %7.1f %7s %7.1f\n", "sum", sumb, "", sum
 	ns = 0
 	for (s in spent) subjects[++ns] = s
-	for (i = 2; i <= ns; i++)
-		for (j = i; j > 1 && spent[subjects[j]] > spent[subjects[j - 1]]; j--) {
-			x = subjects[j]; subjects[j] = subjects[j - 1]; subjects[j - 1] = x
-		}
+	sort_down(subjects, ns, spent)
 	if (ns) printf "costliest subjects (seconds inside the guest):\n"
 	for (i = 1; i <= ns && i <= top; i++)
 		printf "  %7.1f  %s\n", spent[subjects[i]], subjects[i]

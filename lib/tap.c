@@ -69,23 +69,23 @@ static void subject_spent(void)
 
 /*
  * A point's subject is its name up to the first ": " ("hugetlb-2m: ..."
- * -> "hugetlb-2m"); a point of another subject than the last one's ends
- * that one, whose time runs from the last point of the subject before it
- * (its setup included) to its own last point; so the "# spent:" line
- * comes before the next subject's first point, which may be much later.
+ * -> "hugetlb-2m"; @head is the name's first sizeof(tap.subject) - 1
+ * characters, to which a longer subject is cut).  A point of another
+ * subject than the last one's ends that one, whose time runs from the
+ * last point of the subject before it (its setup included) to its own
+ * last point; so the "# spent:" line comes before the next subject's
+ * first point, which may be much later.
  */
-static void subject_note(const char *name)
+static void subject_note(const char *head)
 {
-	const char *colon = strstr(name, ": ");
-	int len = colon ? (int)(colon - name) : (int)strlen(name);
+	const char *colon = strstr(head, ": ");
+	int len = colon ? (int)(colon - head) : (int)strlen(head);
 
-	if (!tap.timing)
-		return;
-	if (tap.subject_points && (strncmp(tap.subject, name, len) ||
+	if (tap.subject_points && (strncmp(tap.subject, head, len) ||
 				   tap.subject[len] != '\0'))
 		subject_spent();
 	if (!tap.subject_points)
-		snprintf(tap.subject, sizeof(tap.subject), "%.*s", len, name);
+		snprintf(tap.subject, sizeof(tap.subject), "%.*s", len, head);
 	tap.subject_points++;
 	tap.subject_last = now_s();
 }
@@ -99,11 +99,18 @@ void tap_plan(int n)
 static void point(bool ok, const char *directive, const char *fmt,
 		  va_list ap)
 {
-	char name[1024];
+	char head[sizeof(tap.subject)];
+	va_list aq;
 
-	vsnprintf(name, sizeof(name), fmt, ap);
-	subject_note(name);
-	fprintf(out(), "%sok %d - %s", ok ? "" : "not ", ++tap.points, name);
+	/* The subject lies in the name's head; the name is printed whole. */
+	if (tap.timing) {
+		va_copy(aq, ap);
+		vsnprintf(head, sizeof(head), fmt, aq);
+		va_end(aq);
+		subject_note(head);
+	}
+	fprintf(out(), "%sok %d - ", ok ? "" : "not ", ++tap.points);
+	vfprintf(out(), fmt, ap);
 	if (directive)
 		fprintf(out(), " # %s", directive);
 	fprintf(out(), "\n");
